@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import type { Queries } from '../db/queries/index.ts';
+import type { UserRecord } from '../db/queries/users.ts';
+import type { PasswordHasher } from './password-hasher.ts';
+import { AccountError } from './account-errors.ts';
+
+export interface NewAccount {
+  email: string;
+  password: string;
+  name?: string | undefined;
+  givenName?: string | undefined;
+  familyName?: string | undefined;
+  emailVerified?: boolean | undefined;
+}
+
+// Deliberately loose: one @, something on both sides, no spaces. Real verification is sending mail, not a regex.
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
+const MAX_PASSWORD_LENGTH = 1024;
+
+/** User accounts: creation, password sign-in, and the changes that end a person's sessions. */
+export function createAccountService(
+  queries: Queries,
+  hasher: PasswordHasher,
+  policy: { minPasswordLength: number },
+  now: () => Date = () => new Date(),
+) {
+  function checkPassword(password: string): void {
+    if (password.length < policy.minPasswordLength) {
+      throw new AccountError('weak_password', `The password must have at least ${policy.minPasswordLength} characters.`);
+    }
+    if (password.length > MAX_PASSWORD_LENGTH) {
+      throw new AccountError('weak_password', `The password must have at most ${MAX_PASSWORD_LENGTH} characters.`);
+    }
+  }
+
+  async function requireUser(email: string): Promise<UserRecord> {
+    const user = await queries.users.findUserByEmail(email);
+    if (!user) throw new AccountError('not_found', `There is no user with the email ${email}.`);
+    return user;
+  }
+
+  /** Ends every sign-in session of the user, so a disabled or re-keyed account has to sign in again. */
+  async function endSessions(queriesInUse: Queries, userId: string): Promise<number> {
+    return queriesInUse.oidcPayloads.deletePayloadsByAccountId('Session', userId);
+  }
+
+  return {
+    async createAccount(account: NewAccount): Promise<UserRecord> {
+      const email = account.email.trim();
+      if (!EMAIL_PATTERN.test(email) || email.length > 254) {
+        throw new AccountError('invalid_email', `"${email}" is not an email address.`);
+      }
+      checkPassword(account.password);
+      if (await queries.users.findUserByEmail(email)) {
+        throw new AccountError('email_taken', `A user with the email ${email} already exists.`);
+      }
+      return queries.users.insertUser(
+        {
+          id: randomBytes(16).toString('base64url'),
+          email,
+          emailVerified: account.emailVerified ?? false,
+          name: account.name ?? null,
+          givenName: account.givenName ?? null,
+          familyName: account.familyName ?? null,
+          passwordHash: await hasher.hash(account.password),
+        },
+        now(),
+      );
+    },
+
+    /**
+     * Checks an email and password. Unknown, disabled and wrong-password all answer undefined after the same argon2
+     * work, so neither the answer nor its timing tells whether the email exists.
+     */
+    async authenticate(email: string, password: string): Promise<UserRecord | undefined> {
+      if (password.length > MAX_PASSWORD_LENGTH) return undefined;
+      const user = await queries.users.findUserByEmail(email.trim());
+      if (!user?.passwordHash) {
+        await hasher.verifyDummy(password);
+        return undefined;
+      }
+      const { valid, needsRehash } = await hasher.verify(user.passwordHash, password);
+      if (!valid || user.disabledAt) return undefined;
+      if (needsRehash) {
+        await queries.users.updateUserPasswordHash(user.id, await hasher.hash(password), now(), false);
+      }
+      return user;
+    },
+
+    findAccountById(id: string): Promise<UserRecord | undefined> {
+      return queries.users.findUserById(id);
+    },
+
+    findAccountByEmail(email: string): Promise<UserRecord | undefined> {
+      return queries.users.findUserByEmail(email.trim());
+    },
+
+    listAccounts(): Promise<UserRecord[]> {
+      return queries.users.listUsers();
+    },
+
+    /** Sets a new password and ends the user's sessions; returns how many sessions ended. */
+    async setPassword(email: string, password: string): Promise<number> {
+      checkPassword(password);
+      const user = await requireUser(email);
+      const hash = await hasher.hash(password);
+      return queries.transaction(async (trx) => {
+        await trx.users.updateUserPasswordHash(user.id, hash, now(), true);
+        return endSessions(trx, user.id);
+      });
+    },
+
+    /** Disables the user and ends their sessions; returns how many sessions ended. */
+    async disableAccount(email: string): Promise<number> {
+      const user = await requireUser(email);
+      return queries.transaction(async (trx) => {
+        await trx.users.updateUserDisabledAt(user.id, now(), now());
+        return endSessions(trx, user.id);
+      });
+    },
+
+    async enableAccount(email: string): Promise<void> {
+      const user = await requireUser(email);
+      await queries.users.updateUserDisabledAt(user.id, null, now());
+    },
+
+    /** Deletes the user and everything issued to them (sessions end; grants and tokens stop working). */
+    async deleteAccount(email: string): Promise<void> {
+      const user = await requireUser(email);
+      await queries.transaction(async (trx) => {
+        await endSessions(trx, user.id);
+        await trx.oidcPayloads.deletePayloadsByAccountId('Grant', user.id);
+        await trx.users.deleteUserById(user.id);
+      });
+    },
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

@@ -1,0 +1,42 @@
+import argon2 from 'argon2';
+
+export interface Argon2Parameters {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+export interface PasswordVerification {
+  valid: boolean;
+  /** True when the hash was made with other parameters than the configured ones and should be replaced. */
+  needsRehash: boolean;
+}
+
+/** Hashes and verifies passwords with argon2id at the configured cost. */
+export function createPasswordHasher(parameters: Argon2Parameters) {
+  const options = { type: argon2.argon2id, ...parameters } as const;
+  // Verifying against this keeps unknown emails as slow as wrong passwords, so timing does not reveal accounts.
+  const dummyHash = argon2.hash('latchkey-dummy-password', options);
+
+  return {
+    hash(password: string): Promise<string> {
+      return argon2.hash(password, options);
+    },
+
+    async verify(hash: string, password: string): Promise<PasswordVerification> {
+      let valid = false;
+      try {
+        valid = await argon2.verify(hash, password);
+      } catch {
+        valid = false; // a malformed stored hash is a failed sign-in, not a crash
+      }
+      return { valid, needsRehash: valid && argon2.needsRehash(hash, options) };
+    },
+
+    async verifyDummy(password: string): Promise<void> {
+      await argon2.verify(await dummyHash, password);
+    },
+  };
+}
+
+export type PasswordHasher = ReturnType<typeof createPasswordHasher>;

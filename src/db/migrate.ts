@@ -1,0 +1,52 @@
+import { readdir } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+// Any constant will do; it only has to be the same for every Latchkey instance on the database.
+const MIGRATION_ADVISORY_LOCK = 7_418_259_001;
+
+/** Lists migrations/ in name order and imports them; replaces knex's file loader, which cannot import .ts on its own. */
+const migrationSource: Knex.MigrationSource<string> = {
+  async getMigrations() {
+    const files = await readdir(MIGRATIONS_DIR);
+    return files.filter((file) => /^\d{14}_[a-z0-9_]+\.ts$/.test(file)).sort();
+  },
+  getMigrationName: (file) => file,
+  async getMigration(file) {
+    return (await import(pathToFileURL(join(MIGRATIONS_DIR, file)).href)) as Knex.Migration;
+  },
+};
+
+/**
+ * Applies pending migrations. A Postgres advisory lock makes instances that start together wait for each other
+ * instead of failing on knex's own migration lock.
+ */
+export async function migrateToLatest(knex: Knex): Promise<string[]> {
+  return withAdvisoryLock(knex, async () => {
+    const [, applied] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
+    return applied;
+  });
+}
+
+/** Names of migrations in migrations/ that the database has not applied yet. */
+export async function listPendingMigrations(knex: Knex): Promise<string[]> {
+  const [, pending] = (await knex.migrate.list({ migrationSource })) as [unknown[], string[]];
+  return pending.map(String);
+}
+
+async function withAdvisoryLock<T>(knex: Knex, work: () => Promise<T>): Promise<T> {
+  const connection: unknown = await knex.client.acquireConnection();
+  const query = (sql: string) => (connection as { query(sql: string): Promise<unknown> }).query(sql);
+  try {
+    await query(`SELECT pg_advisory_lock(${MIGRATION_ADVISORY_LOCK})`);
+    try {
+      return await work();
+    } finally {
+      await query(`SELECT pg_advisory_unlock(${MIGRATION_ADVISORY_LOCK})`);
+    }
+  } finally {
+    await knex.client.releaseConnection(connection);
+  }
+}

@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+import { createOidcPayloadQueries } from './oidc-payloads.ts';
+import { createUserQueries } from './users.ts';
+import { createSigningKeyQueries } from './signing-keys.ts';
+import { createCookieKeyQueries } from './cookie-keys.ts';
+import { createLockQueries } from './locks.ts';
+
+/** Every query of the application, bound to one knex instance or transaction. */
+export function createQueries(knex: Knex): Queries {
+  return {
+    oidcPayloads: createOidcPayloadQueries(knex),
+    users: createUserQueries(knex),
+    signingKeys: createSigningKeyQueries(knex),
+    cookieKeys: createCookieKeyQueries(knex),
+    locks: createLockQueries(knex),
+    /** Runs `work` in one transaction, with queries bound to it. */
+    transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
+      return knex.transaction((trx) => work(createQueries(trx)));
+    },
+    async ping(): Promise<void> {
+      await knex.raw('SELECT 1');
+    },
+  };
+}
+
+/** Every query group of the application. */
+export interface Queries {
+  oidcPayloads: ReturnType<typeof createOidcPayloadQueries>;
+  users: ReturnType<typeof createUserQueries>;
+  signingKeys: ReturnType<typeof createSigningKeyQueries>;
+  cookieKeys: ReturnType<typeof createCookieKeyQueries>;
+  locks: ReturnType<typeof createLockQueries>;
+  transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+}

@@ -1,0 +1,11 @@
+import type { Knex } from 'knex';
+
+/** Postgres advisory locks, for work that exactly one instance may do at a time. */
+export function createLockQueries(knex: Knex) {
+  return {
+    /** Waits for the named lock; it is released when the surrounding transaction ends. */
+    async lockForTransaction(name: string): Promise<void> {
+      await knex.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`latchkey:${name}`]);
+    },
+  };
+}

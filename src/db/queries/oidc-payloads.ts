@@ -1,0 +1,112 @@
+import type { Knex } from 'knex';
+
+/** What oidc-provider stores for one model instance, as it hands it to the adapter. */
+export type OidcPayload = Record<string, unknown>;
+
+export interface StoredOidcPayload {
+  payload: OidcPayload;
+  consumedAt: Date | null;
+}
+
+export interface OidcPayloadRow {
+  model: string;
+  id: string;
+  payload: OidcPayload;
+  grantId: string | undefined;
+  userCode: string | undefined;
+  uid: string | undefined;
+  accountId: string | undefined;
+  expiresAt: Date | undefined;
+}
+
+/** SQL for the oidc_payloads table; expired rows are never returned, even before the cleanup deletes them. */
+export function createOidcPayloadQueries(knex: Knex) {
+  const live = (model: string, now: Date) =>
+    knex('oidc_payloads')
+      .select('payload', 'consumed_at')
+      .where('model', model)
+      .andWhere((query) => query.whereNull('expires_at').orWhere('expires_at', '>', now));
+
+  const toStored = (row: { payload: OidcPayload; consumed_at: Date | null } | undefined) =>
+    row ? { payload: row.payload, consumedAt: row.consumed_at } : undefined;
+
+  return {
+    async upsertPayload(row: OidcPayloadRow): Promise<void> {
+      await knex('oidc_payloads')
+        .insert({
+          model: row.model,
+          id: row.id,
+          payload: JSON.stringify(row.payload),
+          grant_id: row.grantId ?? null,
+          user_code: row.userCode ?? null,
+          uid: row.uid ?? null,
+          account_id: row.accountId ?? null,
+          expires_at: row.expiresAt ?? null,
+          consumed_at: null,
+        })
+        .onConflict(['model', 'id'])
+        .merge(['payload', 'grant_id', 'user_code', 'uid', 'account_id', 'expires_at']);
+    },
+
+    async findPayloadById(model: string, id: string, now: Date): Promise<StoredOidcPayload | undefined> {
+      return toStored(await live(model, now).andWhere('id', id).first());
+    },
+
+    async findPayloadByUid(model: string, uid: string, now: Date): Promise<StoredOidcPayload | undefined> {
+      return toStored(await live(model, now).andWhere('uid', uid).first());
+    },
+
+    async findPayloadByUserCode(model: string, userCode: string, now: Date): Promise<StoredOidcPayload | undefined> {
+      return toStored(await live(model, now).andWhere('user_code', userCode).first());
+    },
+
+    /** Marks a payload consumed once; a second consume keeps the first time, which is what replay detection reads. */
+    async consumePayload(model: string, id: string, now: Date): Promise<void> {
+      await knex('oidc_payloads').where({ model, id }).whereNull('consumed_at').update({ consumed_at: now });
+    },
+
+    async deletePayload(model: string, id: string): Promise<void> {
+      await knex('oidc_payloads').where({ model, id }).delete();
+    },
+
+    /** Deletes every payload of a grant, whatever its model: tokens, codes and the grant itself. */
+    async deletePayloadsByGrantId(grantId: string): Promise<number> {
+      return knex('oidc_payloads').where('grant_id', grantId).delete();
+    },
+
+    async listLivePayloadsByAccountId(model: string, accountId: string, now: Date): Promise<Array<{ id: string; payload: OidcPayload }>> {
+      return knex('oidc_payloads')
+        .select('id', 'payload')
+        .where({ model, account_id: accountId })
+        .andWhere((query) => query.whereNull('expires_at').orWhere('expires_at', '>', now));
+    },
+
+    /** The newest live Grant a person gave a client, to reuse their consent on a later sign-in. */
+    async findLatestGrantIdByAccountAndClient(accountId: string, clientId: string, now: Date): Promise<string | undefined> {
+      const row: { id: string } | undefined = await live('Grant', now)
+        .clearSelect()
+        .select('id')
+        .andWhere('account_id', accountId)
+        .andWhereRaw("payload->>'clientId' = ?", [clientId])
+        .orderByRaw("(payload->>'iat')::bigint DESC")
+        .first();
+      return row?.id;
+    },
+
+    async deletePayloadsByAccountId(model: string, accountId: string): Promise<number> {
+      return knex('oidc_payloads').where({ model, account_id: accountId }).delete();
+    },
+
+    /** Deletes up to `batchSize` expired rows; returns how many went, so the caller can loop until none are left. */
+    async deleteExpiredPayloads(now: Date, batchSize: number): Promise<number> {
+      return knex('oidc_payloads')
+        .whereIn(
+          ['model', 'id'],
+          knex('oidc_payloads').select('model', 'id').where('expires_at', '<=', now).limit(batchSize),
+        )
+        .delete();
+    },
+  };
+}
+
+export type OidcPayloadQueries = ReturnType<typeof createOidcPayloadQueries>;

@@ -1,0 +1,41 @@
+import type { Middleware } from 'koa';
+import type { ViewRenderer } from './view-renderer.ts';
+import { HttpError } from './http-error.ts';
+
+/**
+ * The one place that turns errors from our own routes into responses: a page for people, JSON for programs.
+ * Client errors keep their message; anything else is logged and answered without detail.
+ */
+export function errorHandler(views: ViewRenderer, log: (message: string, error: unknown) => void): Middleware {
+  return async function handleErrors(ctx, next) {
+    try {
+      await next();
+    } catch (error) {
+      const status = errorStatus(error);
+      const exposed = status < 500 && error instanceof Error;
+      if (!exposed) log(`${ctx.method} ${ctx.path} failed`, error);
+      const heading = error instanceof HttpError ? error.heading : exposed ? 'The request could not be completed' : 'Something went wrong';
+      const message = exposed ? error.message : 'The server could not complete the request. Try again in a moment.';
+      ctx.status = status;
+      if (ctx.accepts('html', 'json') === 'json') {
+        ctx.body = { error: status < 500 ? 'invalid_request' : 'server_error', error_description: message };
+        return;
+      }
+      ctx.type = 'html';
+      ctx.body = views.render('error', {
+        title: heading,
+        heading,
+        message,
+        requestId: undefined,
+        startOverUrl: error instanceof HttpError ? error.startOverUrl : undefined,
+      });
+    }
+  };
+}
+
+function errorStatus(error: unknown): number {
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status;
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  const candidate = typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : 500;
+  return candidate >= 400 && candidate < 600 ? candidate : 500;
+}

@@ -1,0 +1,37 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import { interactionExpired } from '../http/http-error.ts';
+import type { CsrfTokens } from './csrf-token.ts';
+
+export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** Loads the interaction named in the URL; it must also be the one the browser's interaction cookie points at. */
+export async function loadInteraction(provider: Provider, ctx: Context): Promise<InteractionDetails> {
+  let details: InteractionDetails;
+  try {
+    details = await provider.interactionDetails(ctx.req, ctx.res);
+  } catch {
+    throw interactionExpired();
+  }
+  if (details.uid !== ctx.params['uid']) throw interactionExpired();
+  return details;
+}
+
+/** Refuses a form without the CSRF token of its interaction. */
+export function requireCsrfToken(csrf: CsrfTokens, details: InteractionDetails, body: Record<string, unknown>): void {
+  if (!csrf.isValid(details.uid, body['csrf'])) throw interactionExpired();
+}
+
+/** Stores the interaction's result and sends the browser back to the authorization endpoint to resume. */
+export async function finishInteraction(provider: Provider, ctx: Context, result: InteractionResults): Promise<void> {
+  const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+}
+
+/** Reads a form body field as a trimmed-free string, or '' when absent or repeated. */
+export function formField(body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  return typeof value === 'string' ? value : '';
+}

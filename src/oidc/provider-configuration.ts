@@ -1,0 +1,79 @@
+import type { Adapter, Configuration, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientMetadata, LatchkeyConfig } from '../config/types.ts';
+import { SCOPE_CLAIMS } from '../accounts/claims.ts';
+import type { PrivateSigningJwk } from '../keys/generate-signing-key.ts';
+import { buildResourceIndicatorsFeature } from './resource-indicators.ts';
+import { buildAllowedOrigins } from './cors-policy.ts';
+import { buildTtlPolicy } from './ttl-policy.ts';
+import type { buildHostedPages } from './hosted-pages.ts';
+
+export interface ProviderDependencies {
+  config: LatchkeyConfig;
+  adapter: (model: string) => Adapter;
+  findAccount: FindAccount;
+  loadExistingGrant: (ctx: KoaContextWithOIDC) => ReturnType<NonNullable<Configuration['loadExistingGrant']>>;
+  signingKeys: readonly PrivateSigningJwk[];
+  cookieSecrets: readonly string[];
+  pages: ReturnType<typeof buildHostedPages>;
+}
+
+const CUSTOM_CLIENT_METADATA = ['allowed_cors_origins', 'default_resource'] as const;
+
+/** Assembles oidc-provider's configuration from Latchkey's config; pure, so it can be rebuilt when keys change. */
+export function buildProviderConfiguration(deps: ProviderDependencies): Configuration {
+  const { config } = deps;
+  const allowedOrigins = buildAllowedOrigins(config.clients);
+  const secureCookies = config.issuer.startsWith('https:');
+
+  return {
+    adapter: deps.adapter,
+    clients: config.clients.map(toProviderClient),
+    findAccount: deps.findAccount,
+    loadExistingGrant: deps.loadExistingGrant,
+    jwks: { keys: deps.signingKeys.map((key) => ({ ...key })) },
+    claims: { ...SCOPE_CLAIMS, openid: [...SCOPE_CLAIMS.openid] } as Configuration['claims'],
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    responseTypes: ['code'],
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+    enabledJWA: {
+      idTokenSigningAlgValues: [...config.signing.algorithms],
+      userinfoSigningAlgValues: [...config.signing.algorithms],
+    },
+    extraClientMetadata: { properties: [...CUSTOM_CLIENT_METADATA] },
+    clientBasedCORS: (_ctx, origin, client) => allowedOrigins.get(client.clientId)?.has(origin) ?? false,
+    cookies: {
+      keys: [...deps.cookieSecrets],
+      long: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
+      short: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
+    },
+    ttl: buildTtlPolicy(config.ttl) as Configuration['ttl'],
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: deps.pages.renderError,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: deps.pages.logoutSource,
+        postLogoutSuccessSource: deps.pages.postLogoutSuccessSource,
+      },
+      resourceIndicators: buildResourceIndicatorsFeature(config.resources, config.clients),
+    },
+  };
+}
+
+/** Standard metadata goes to oidc-provider as written; our two extensions only when set. */
+function toProviderClient(client: ClientMetadata): Configuration['clients'] extends (infer C)[] | undefined ? C : never {
+  const metadata: Record<string, unknown> = { ...client };
+  for (const key of CUSTOM_CLIENT_METADATA) if (metadata[key] === undefined) delete metadata[key];
+  return metadata as ReturnType<typeof toProviderClient>;
+}
