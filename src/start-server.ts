@@ -72,7 +72,8 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
     });
     const app = buildApp({ config, views, logger, interactionRoutes, providers });
 
-    const server = createServer(app.callback());
+    const handleRequest = app.callback();
+    const server = createServer((req, res) => void handleRequest(req, res));
     await listen(server, config.port, config.host);
     const sweeper = startExpiredPayloadSweeper(queries.oidcPayloads, SWEEP_INTERVAL_MS, (error) =>
       logger.warn('expired row cleanup failed', describeError(error)),

@@ -124,12 +124,11 @@ export function createAccountService(
       await queries.users.updateUserDisabledAt(user.id, null, now());
     },
 
-    /** Deletes the user and everything issued to them (sessions end; grants and tokens stop working). */
+    /** Deletes the user and everything issued to them: sessions, grants, codes and tokens. */
     async deleteAccount(email: string): Promise<void> {
       const user = await requireUser(email);
       await queries.transaction(async (trx) => {
-        await endSessions(trx, user.id);
-        await trx.oidcPayloads.deletePayloadsByAccountId('Grant', user.id);
+        await trx.oidcPayloads.deleteAllPayloadsByAccountId(user.id);
         await trx.users.deleteUserById(user.id);
       });
     },

@@ -24,12 +24,8 @@ export function createPasswordHasher(parameters: Argon2Parameters) {
     },
 
     async verify(hash: string, password: string): Promise<PasswordVerification> {
-      let valid = false;
-      try {
-        valid = await argon2.verify(hash, password);
-      } catch {
-        valid = false; // a malformed stored hash is a failed sign-in, not a crash
-      }
+      // A malformed stored hash is a failed sign-in, not a crash.
+      const valid = await argon2.verify(hash, password).catch(() => false);
       return { valid, needsRehash: valid && argon2.needsRehash(hash, options) };
     },
 

@@ -31,7 +31,7 @@ export async function createDatabase(
   const owner = findDataDirOwner(settings.dataDir);
   if (owner && owner.pid !== process.pid) {
     if (role === 'server') throw new DataDirInUseError(settings.dataDir, owner.pid);
-    const knex = createKnex(embeddedConnection(owner.socketDir), 1);
+    const knex = createKnex(embeddedConnection(owner.socketDir), 2);
     return { knex, kind: 'embedded', close: () => knex.destroy() };
   }
   const embedded = await startEmbeddedPostgres(settings.dataDir);
@@ -55,7 +55,8 @@ function createKnex(connection: Knex.PgConnectionConfig, poolMax: number): Knex 
   return knexFactory({
     client: 'pg',
     connection,
-    pool: { min: 0, max: poolMax },
+    // Migrations hold one connection for their advisory lock while knex runs them on another.
+    pool: { min: 0, max: Math.max(2, poolMax) },
     acquireConnectionTimeout: 10_000,
   });
 }

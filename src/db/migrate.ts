@@ -36,9 +36,15 @@ export async function listPendingMigrations(knex: Knex): Promise<string[]> {
   return pending.map(String);
 }
 
+interface PgConnection {
+  query(sql: string): Promise<unknown>;
+}
+
 async function withAdvisoryLock<T>(knex: Knex, work: () => Promise<T>): Promise<T> {
-  const connection: unknown = await knex.client.acquireConnection();
-  const query = (sql: string) => (connection as { query(sql: string): Promise<unknown> }).query(sql);
+  // knex types its pool as any; with the pg client a pooled connection is a pg Client.
+  const pool = knex.client as { acquireConnection(): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> };
+  const connection = await pool.acquireConnection();
+  const query = (sql: string) => connection.query(sql);
   try {
     await query(`SELECT pg_advisory_lock(${MIGRATION_ADVISORY_LOCK})`);
     try {
@@ -47,6 +53,6 @@ async function withAdvisoryLock<T>(knex: Knex, work: () => Promise<T>): Promise<
       await query(`SELECT pg_advisory_unlock(${MIGRATION_ADVISORY_LOCK})`);
     }
   } finally {
-    await knex.client.releaseConnection(connection);
+    await pool.releaseConnection(connection);
   }
 }

@@ -12,7 +12,10 @@ export function staticAssets(themeCss: string): Middleware {
   ]);
   return async function serveAsset(ctx, next) {
     const asset = assets.get(ctx.path);
-    if (!asset || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    if (!asset || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
+      await next();
+      return;
+    }
     ctx.type = 'text/css; charset=utf-8';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = asset;

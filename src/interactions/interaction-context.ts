@@ -14,7 +14,7 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
   } catch {
     throw interactionExpired();
   }
-  if (details.uid !== ctx.params['uid']) throw interactionExpired();
+  if (details.uid !== (ctx.params as Record<string, string | undefined>)['uid']) throw interactionExpired();
   return details;
 }
 

@@ -12,7 +12,7 @@ export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, now: ()
       await queries.upsertPayload({
         model,
         id,
-        payload: payload as Record<string, unknown>,
+        payload,
         grantId: payload.grantId,
         userCode: payload.userCode,
         uid: payload.uid,
@@ -49,6 +49,6 @@ export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, now: ()
 
 function toAdapterPayload(stored: StoredOidcPayload | undefined): AdapterPayload | undefined {
   if (!stored) return undefined;
-  if (!stored.consumedAt) return stored.payload as AdapterPayload;
-  return { ...(stored.payload as AdapterPayload), consumed: Math.floor(stored.consumedAt.getTime() / 1000) };
+  if (!stored.consumedAt) return stored.payload;
+  return { ...stored.payload, consumed: Math.floor(stored.consumedAt.getTime() / 1000) };
 }

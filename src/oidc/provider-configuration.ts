@@ -31,7 +31,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     findAccount: deps.findAccount,
     loadExistingGrant: deps.loadExistingGrant,
     jwks: { keys: deps.signingKeys.map((key) => ({ ...key })) },
-    claims: { ...SCOPE_CLAIMS, openid: [...SCOPE_CLAIMS.openid] } as Configuration['claims'],
+    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     responseTypes: ['code'],
     clientDefaults: {
@@ -52,7 +52,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
       long: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
       short: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
     },
-    ttl: buildTtlPolicy(config.ttl) as Configuration['ttl'],
+    ttl: buildTtlPolicy(config.ttl),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: deps.pages.renderError,
     features: {

@@ -10,7 +10,7 @@ export function createProviderHolder(initial: Provider) {
       return provider;
     },
     handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      return handle(req, res) as Promise<void>;
+      return handle(req, res);
     },
     /** Swaps in a rebuilt provider; requests already in flight finish on the one they started with. */
     replace(next: Provider): void {

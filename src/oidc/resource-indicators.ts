@@ -25,7 +25,8 @@ export function buildResourceIndicatorsFeature(resources: readonly ResourceServe
      */
     async defaultResource(ctx: KoaContextWithOIDC, client: ProviderClient, oneOf?: readonly string[]) {
       if (oneOf) return oneOf;
-      const requested = String(ctx.oidc.params?.['scope'] ?? '').split(' ');
+      const scope = ctx.oidc.params?.['scope'];
+      const requested = typeof scope === 'string' ? scope.split(' ') : [];
       const requestedApis = new Set(requested.flatMap((scope) => resourceByScope.get(scope)?.identifier ?? []));
       const configuredDefault = clientById.get(client.clientId)?.default_resource;
       if (requestedApis.size === 1) return [...requestedApis][0];

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 export function createCookieKeyQueries(knex: Knex) {
   return {
     async listCookieSecrets(): Promise<string[]> {
-      const rows: Array<{ secret: string }> = await knex('cookie_keys').select('secret').orderBy('id', 'desc');
+      const rows = await knex<{ id: number; secret: string }>('cookie_keys').select('secret').orderBy('id', 'desc');
       return rows.map((row) => row.secret);
     },
 

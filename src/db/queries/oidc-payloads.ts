@@ -3,6 +3,14 @@ import type { Knex } from 'knex';
 /** What oidc-provider stores for one model instance, as it hands it to the adapter. */
 export type OidcPayload = Record<string, unknown>;
 
+interface PayloadRow {
+  model: string;
+  id: string;
+  payload: OidcPayload;
+  consumed_at: Date | null;
+  expires_at: Date | null;
+}
+
 export interface StoredOidcPayload {
   payload: OidcPayload;
   consumedAt: Date | null;
@@ -21,13 +29,11 @@ export interface OidcPayloadRow {
 
 /** SQL for the oidc_payloads table; expired rows are never returned, even before the cleanup deletes them. */
 export function createOidcPayloadQueries(knex: Knex) {
+  const notExpired = (now: Date): [string, Date[]] => ['(expires_at IS NULL OR expires_at > ?)', [now]];
   const live = (model: string, now: Date) =>
-    knex('oidc_payloads')
-      .select('payload', 'consumed_at')
-      .where('model', model)
-      .andWhere((query) => query.whereNull('expires_at').orWhere('expires_at', '>', now));
+    knex<PayloadRow>('oidc_payloads').select('payload', 'consumed_at').where('model', model).andWhereRaw(...notExpired(now));
 
-  const toStored = (row: { payload: OidcPayload; consumed_at: Date | null } | undefined) =>
+  const toStored = (row: Pick<PayloadRow, 'payload' | 'consumed_at'> | undefined) =>
     row ? { payload: row.payload, consumedAt: row.consumed_at } : undefined;
 
   return {
@@ -74,18 +80,13 @@ export function createOidcPayloadQueries(knex: Knex) {
       return knex('oidc_payloads').where('grant_id', grantId).delete();
     },
 
-    async listLivePayloadsByAccountId(model: string, accountId: string, now: Date): Promise<Array<{ id: string; payload: OidcPayload }>> {
-      return knex('oidc_payloads')
-        .select('id', 'payload')
-        .where({ model, account_id: accountId })
-        .andWhere((query) => query.whereNull('expires_at').orWhere('expires_at', '>', now));
-    },
 
     /** The newest live Grant a person gave a client, to reuse their consent on a later sign-in. */
     async findLatestGrantIdByAccountAndClient(accountId: string, clientId: string, now: Date): Promise<string | undefined> {
-      const row: { id: string } | undefined = await live('Grant', now)
-        .clearSelect()
+      const row = await knex<PayloadRow>('oidc_payloads')
         .select('id')
+        .where('model', 'Grant')
+        .andWhereRaw(...notExpired(now))
         .andWhere('account_id', accountId)
         .andWhereRaw("payload->>'clientId' = ?", [clientId])
         .orderByRaw("(payload->>'iat')::bigint DESC")
@@ -95,6 +96,11 @@ export function createOidcPayloadQueries(knex: Knex) {
 
     async deletePayloadsByAccountId(model: string, accountId: string): Promise<number> {
       return knex('oidc_payloads').where({ model, account_id: accountId }).delete();
+    },
+
+    /** Deletes everything issued to an account: sessions, grants, codes and tokens. */
+    async deleteAllPayloadsByAccountId(accountId: string): Promise<number> {
+      return knex('oidc_payloads').where('account_id', accountId).delete();
     },
 
     /** Deletes up to `batchSize` expired rows; returns how many went, so the caller can loop until none are left. */

@@ -12,8 +12,9 @@ export interface SigningKeyRecord {
 export function createSigningKeyQueries(knex: Knex) {
   return {
     async listSigningKeys(): Promise<SigningKeyRecord[]> {
-      const rows: Array<{ kid: string; alg: string; private_jwk: Record<string, unknown>; created_at: Date }> =
-        await knex('signing_keys').select('kid', 'alg', 'private_jwk', 'created_at').orderBy('created_at', 'desc');
+      const rows = await knex<{ kid: string; alg: string; private_jwk: Record<string, unknown>; created_at: Date }>(
+        'signing_keys',
+      ).select('kid', 'alg', 'private_jwk', 'created_at').orderBy('created_at', 'desc');
       return rows.map((row) => ({ kid: row.kid, alg: row.alg, privateJwk: row.private_jwk, createdAt: row.created_at }));
     },
 

@@ -1,0 +1,31 @@
+import { loadConfig } from '../config/load-config.ts';
+import type { LatchkeyConfig } from '../config/types.ts';
+import { createDatabase, type Database } from '../db/create-database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { createQueries, type Queries } from '../db/queries/index.ts';
+import { createPasswordHasher } from '../accounts/password-hasher.ts';
+import { createAccountService, type AccountService } from '../accounts/account-service.ts';
+
+/** What a CLI command works with: the config, the database (through a running server's socket when embedded). */
+export interface CliContext {
+  config: LatchkeyConfig;
+  database: Database;
+  queries: Queries;
+  accounts: AccountService;
+}
+
+/** Opens config and database for one command, runs it, and closes what it opened. */
+export async function withCliContext<T>(work: (context: CliContext) => Promise<T>): Promise<T> {
+  const config = loadConfig({});
+  const database = await createDatabase(config.database, 'client');
+  try {
+    await migrateToLatest(database.knex);
+    const queries = createQueries(database.knex);
+    const accounts = createAccountService(queries, createPasswordHasher(config.passwords.argon2), {
+      minPasswordLength: config.passwords.minLength,
+    });
+    return await work({ config, database, queries, accounts });
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,64 @@
+import { ConfigError } from '../config/config-error.ts';
+import { AccountError } from '../accounts/account-errors.ts';
+import { DataDirInUseError } from '../db/embedded/data-dir-lock.ts';
+import { runUsersCommand, USERS_HELP } from './users-command.ts';
+import { runMigrateCommand, MIGRATE_HELP } from './migrate-command.ts';
+import { UsageError } from './read-password.ts';
+
+const HELP = `Usage: latchkey <command> [options]
+
+Commands:
+  users      add, list, show, disable, enable, set-password, delete users
+  migrate    apply pending database migrations
+
+Run \`latchkey <command> --help\` for a command's options.
+
+Configuration comes from ./config (or LATCHKEY_CONFIG_DIR): latchkey.yaml and clients.yaml.
+With DATABASE_URL set it uses that Postgres server; otherwise the embedded database in ./data
+(or LATCHKEY_DATA_DIR), reached through the running server when there is one.
+`;
+
+const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
+  users: { help: USERS_HELP, run: runUsersCommand },
+  migrate: { help: MIGRATE_HELP, run: () => runMigrateCommand() },
+};
+
+async function main(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`latchkey: unknown command "${name}".\n\n${HELP}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help);
+    return 0;
+  }
+  await command.run(rest);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      process.stderr.write(`latchkey: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    if (error instanceof AccountError || error instanceof ConfigError || error instanceof DataDirInUseError) {
+      process.stderr.write(`latchkey: ${error.message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`latchkey: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
