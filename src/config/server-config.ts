@@ -1,0 +1,76 @@
+import path from 'node:path';
+import type { ConfigProblem } from './config-error.ts';
+import { interpolateEnv } from './env-interpolation.ts';
+import { applyEnvOverrides } from './env-overrides.ts';
+import { toProblems, withoutShadowed } from './problem-path.ts';
+import { serverFileSchema, type ServerFile } from './server-schema.ts';
+import type { LatchkeyConfig } from './types.ts';
+import { fromZodIssues } from './zod-issues.ts';
+
+/** Everything in LatchkeyConfig that comes from latchkey.yaml and the environment. */
+export type ServerConfig = Omit<LatchkeyConfig, 'clients' | 'resources' | 'sources'>;
+
+export interface ServerConfigContext {
+  /** The file name used in messages. */
+  displayName: string;
+  /** Relative paths (data_dir) resolve against it. */
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Interpolates, applies environment overrides to and validates a parsed latchkey.yaml (null = empty file). */
+export function checkServerConfig(
+  document: unknown,
+  context: ServerConfigContext,
+): { config: ServerConfig | undefined; problems: ConfigProblem[] } {
+  const interpolated = interpolateEnv(document, context.env);
+  const overridden = applyEnvOverrides(interpolated.value ?? {}, context.env);
+  const parsed = serverFileSchema.safeParse(overridden.document);
+  const schemaIssues = parsed.success ? [] : withoutShadowed(fromZodIssues(parsed.error.issues), interpolated.issues);
+  const problems = [
+    ...toProblems(context.displayName, [...interpolated.issues, ...schemaIssues], interpolated.value),
+    ...overridden.problems,
+  ];
+  if (!parsed.success || problems.length > 0) return { config: undefined, problems };
+  return { config: buildServerConfig(parsed.data, context.cwd), problems };
+}
+
+/** Maps the snake_case file onto the camelCase config and fills the defaults that depend on other values. */
+export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
+  const { database, ttl, ui, passwords } = file;
+  return {
+    issuer: file.issuer ?? `http://localhost:${file.port}`,
+    port: file.port,
+    host: file.host,
+    proxy: file.proxy,
+    logLevel: file.log_level,
+    database: { url: database.url, poolMax: database.pool_max, dataDir: path.resolve(cwd, database.data_dir ?? 'data') },
+    ttl: {
+      accessToken: ttl.access_token,
+      idToken: ttl.id_token,
+      refreshToken: ttl.refresh_token,
+      authorizationCode: ttl.authorization_code,
+      session: ttl.session,
+      interaction: ttl.interaction,
+      grant: ttl.grant,
+      clientCredentials: ttl.client_credentials,
+    },
+    cookies: { secrets: file.cookies.secrets },
+    ui: {
+      productName: ui.product_name,
+      logoUri: ui.logo_uri,
+      primaryColor: ui.primary_color,
+      privacyPolicyUri: ui.privacy_policy_uri,
+      termsUri: ui.terms_uri,
+    },
+    passwords: {
+      minLength: passwords.min_length,
+      argon2: {
+        memoryCost: passwords.argon2.memory_cost,
+        timeCost: passwords.argon2.time_cost,
+        parallelism: passwords.argon2.parallelism,
+      },
+    },
+    signing: { algorithms: file.signing.algorithms },
+  };
+}

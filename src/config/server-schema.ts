@@ -1,0 +1,90 @@
+// The shape of latchkey.yaml (snake_case), with its defaults. Mapped to the camelCase LatchkeyConfig by server-config.ts.
+import { z } from 'zod';
+import { durationSchema } from './duration.ts';
+import { boolean, checkedString, integer, nonEmptyString, section, uniqueList, unset } from './fields.ts';
+import { checkWebUrl } from './uri-rules.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
+
+/** Absolute http(s) URL without query or fragment; the trailing slash is removed (OIDC Discovery §4.1 appends paths). */
+export const issuerField = checkedString((raw) => {
+  if (!URL.canParse(raw)) return 'must be an absolute URL like https://id.example.com';
+  const url = new URL(raw);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https (or http for local development)';
+  if (url.search !== '' || url.hash !== '' || /[?#]/.test(raw)) return 'must not have a query or fragment (OIDC Discovery §3)';
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password';
+  return undefined;
+}).transform((raw) => new URL(raw).href.replace(/\/+$/, ''));
+
+export const portField = integer(0, 65_535).meta({ description: '0 picks a free port (tests).' });
+export const hostField = nonEmptyString;
+export const logLevelField = z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` });
+export const poolMaxField = integer(1, 1_000);
+export const dataDirField = nonEmptyString;
+
+export const databaseUrlField = checkedString((raw) => {
+  const scheme = URL.canParse(raw) ? new URL(raw).protocol : '';
+  if (scheme === 'postgres:' || scheme === 'postgresql:') return undefined;
+  return 'must be a connection URL like postgres://user:password@host:5432/latchkey';
+});
+
+const cookieSecret = z.string({ error: 'must be a string' }).min(32, {
+  error: 'must be at least 32 characters; generate one with `openssl rand -base64 32`',
+});
+export const cookieSecretsField = z
+  .array(cookieSecret, { error: 'must be a list of secrets' })
+  .min(1, { error: 'must list at least one secret, or be removed to let Latchkey generate one' });
+
+const colorField = z.string({ error: 'must be a string' }).regex(/^#(?:[0-9a-fA-F]{3}){1,2}$/, {
+  error: 'must be a hex color like #4f46e5 or #fff',
+});
+
+/** A user-facing link, or a path on this server (e.g. a logo under public/). */
+const webUrlOrPath = checkedString((raw) => (raw.startsWith('/') && !raw.startsWith('//') ? undefined : checkWebUrl(raw)));
+
+const signingAlgorithms = uniqueList(z.enum(SIGNING_ALGORITHMS, { error: `must be one of ${SIGNING_ALGORITHMS.join(', ')}` }), 'algorithms')
+  // OpenID Connect Core §15.1: every OP must support RS256, and clients may rely on it.
+  .refine((algorithms) => algorithms.includes('RS256'), { error: 'must include RS256 (required by OpenID Connect Core §15.1)' });
+
+export const serverFileSchema = z.strictObject({
+  issuer: unset(issuerField),
+  port: portField.prefault(3000),
+  host: hostField.default('127.0.0.1'),
+  proxy: boolean.prefault(false),
+  log_level: logLevelField.default('info'),
+  database: section({
+    url: unset(databaseUrlField),
+    pool_max: poolMaxField.prefault(10),
+    data_dir: unset(dataDirField),
+  }),
+  ttl: section({
+    access_token: durationSchema.prefault('10m'),
+    id_token: durationSchema.prefault('1h'),
+    refresh_token: durationSchema.prefault('14d'),
+    authorization_code: durationSchema.prefault('60s'),
+    session: durationSchema.prefault('14d'),
+    interaction: durationSchema.prefault('1h'),
+    grant: durationSchema.prefault('365d'),
+    client_credentials: durationSchema.prefault('10m'),
+  }),
+  cookies: section({ secrets: unset(cookieSecretsField) }),
+  ui: section({
+    product_name: nonEmptyString.default('Latchkey'),
+    logo_uri: unset(webUrlOrPath),
+    primary_color: colorField.default('#4f46e5'),
+    privacy_policy_uri: unset(checkedString(checkWebUrl)),
+    terms_uri: unset(checkedString(checkWebUrl)),
+  }),
+  passwords: section({
+    min_length: integer(8, 128).prefault(8),
+    argon2: section({
+      memory_cost: integer(8_192, 4_194_304).prefault(19_456).meta({ description: 'KiB; OWASP minimum is 19456 with time_cost 2.' }),
+      time_cost: integer(1, 100).prefault(2),
+      parallelism: integer(1, 16).prefault(1),
+    }),
+  }),
+  signing: section({ algorithms: signingAlgorithms.default(['RS256', 'ES256']) }),
+});
+
+export type ServerFile = z.output<typeof serverFileSchema>;

@@ -1,0 +1,92 @@
+/** The validated, frozen configuration that `loadConfig` returns; passed down as a parameter, never imported as a global. */
+export interface LatchkeyConfig {
+  /** Absolute http(s) URL, no trailing slash, no query or fragment. */
+  issuer: string;
+  port: number;
+  /** Listen address. */
+  host: string;
+  /** Trust X-Forwarded-* headers. */
+  proxy: boolean;
+  logLevel: LogLevel;
+  database: {
+    url: string | undefined;
+    poolMax: number;
+    /** Absolute; used only when `url` is undefined (embedded database). */
+    dataDir: string;
+  };
+  /** Lifetimes in seconds. */
+  ttl: {
+    accessToken: number;
+    idToken: number;
+    refreshToken: number;
+    authorizationCode: number;
+    session: number;
+    interaction: number;
+    grant: number;
+    clientCredentials: number;
+  };
+  /** `secrets` undefined = generated once and stored in the database. */
+  cookies: { secrets: string[] | undefined };
+  ui: {
+    productName: string;
+    logoUri: string | undefined;
+    primaryColor: string;
+    privacyPolicyUri: string | undefined;
+    termsUri: string | undefined;
+  };
+  passwords: { minLength: number; argon2: { memoryCost: number; timeCost: number; parallelism: number } };
+  /** RS256 is always present (OpenID Connect Core §15.1 makes it mandatory to implement). */
+  signing: { algorithms: SigningAlgorithm[] };
+  clients: readonly ClientMetadata[];
+  resources: readonly ResourceServer[];
+  /** Absolute paths of what was read (the files may not exist). */
+  sources: { configDir: string; serverFile: string; clientsFile: string };
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
+
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+
+export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post';
+
+/** Standard OAuth Dynamic Client Registration / OIDC Registration names, passed to oidc-provider as is. */
+export interface ClientMetadata {
+  client_id: string;
+  client_secret?: string;
+  client_name?: string;
+  application_type: 'web' | 'native';
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: GrantType[];
+  response_types: 'code'[];
+  token_endpoint_auth_method: TokenEndpointAuthMethod;
+  /** Space separated. */
+  scope: string;
+  logo_uri?: string;
+  client_uri?: string;
+  policy_uri?: string;
+  tos_uri?: string;
+  id_token_signed_response_alg?: SigningAlgorithm;
+  /** Extra web origins allowed for CORS (not standard metadata: oidc-provider needs it declared as extra metadata). */
+  allowed_cors_origins?: string[];
+  /** Identifier of the API used when a token request names none (not standard metadata either). */
+  default_resource?: string;
+}
+
+/** An API that access tokens can be issued for (RFC 8707 resource indicators). */
+export interface ResourceServer {
+  /** Absolute URI, becomes the token's `aud`. */
+  identifier: string;
+  name?: string;
+  scopes: string[];
+  /** Seconds. */
+  access_token_ttl: number;
+}
+
+/** What clients.yaml declares; can be loaded and re-validated on its own. */
+export interface ClientRegistry {
+  clients: readonly ClientMetadata[];
+  resources: readonly ResourceServer[];
+}
