@@ -3,13 +3,15 @@ import { AccountError } from '../accounts/account-errors.ts';
 import { DataDirInUseError } from '../db/embedded/data-dir-lock.ts';
 import { runUsersCommand, USERS_HELP } from './users-command.ts';
 import { runMigrateCommand, MIGRATE_HELP } from './migrate-command.ts';
+import { runDemoClientCommand, DEMO_CLIENT_HELP } from './demo-client-command.ts';
 import { UsageError } from './read-password.ts';
 
 const HELP = `Usage: latchkey <command> [options]
 
 Commands:
-  users      add, list, show, disable, enable, set-password, delete users
-  migrate    apply pending database migrations
+  users        add, list, show, disable, enable, set-password, delete users
+  migrate      apply pending database migrations
+  demo-client  run a small relying party on localhost to try signing in
 
 Run \`latchkey <command> --help\` for a command's options.
 
@@ -21,6 +23,7 @@ With DATABASE_URL set it uses that Postgres server; otherwise the embedded datab
 const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
   users: { help: USERS_HELP, run: runUsersCommand },
   migrate: { help: MIGRATE_HELP, run: () => runMigrateCommand() },
+  'demo-client': { help: DEMO_CLIENT_HELP, run: runDemoClientCommand },
 };
 
 async function main(args: string[]): Promise<number> {

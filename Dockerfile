@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# Build stage: installs production dependencies, compiling argon2's native addon.
+FROM node:24-bookworm-slim AS dependencies
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+# Runtime stage: no compilers, runs as the unprivileged `node` user. Node runs the TypeScript sources directly.
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    LATCHKEY_CONFIG_DIR=/app/config \
+    LATCHKEY_DATA_DIR=/app/data
+WORKDIR /app
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY src ./src
+COPY migrations ./migrations
+COPY views ./views
+COPY public ./public
+COPY config ./config
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/.well-known/openid-configuration').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node directly, not npm: npm does not pass SIGTERM on, and the server drains on SIGTERM.
+CMD ["node", "src/main.ts"]
