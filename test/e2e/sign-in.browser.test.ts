@@ -1,0 +1,84 @@
+// A person signs in through the real hosted pages in Chromium; openid-client is the relying party.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import * as client from 'openid-client';
+import { databaseTargets } from '../support/database-targets.ts';
+import { useTestServer } from '../support/use-test-server.ts';
+import { createTestUser, spaClient, type TestUser } from '../support/fixtures.ts';
+import { buildAuthorization, discoverClient, exchangeCode } from '../support/relying-party.ts';
+import { browserAvailable, launchBrowser } from '../support/real-browser.ts';
+
+const REDIRECT_URI = spaClient.redirect_uris[0];
+
+describe.runIf(browserAvailable()).each(databaseTargets())('sign-in in a real browser ($name)', (target) => {
+  const server = useTestServer({ target, clients: [spaClient] });
+  let browser: Browser;
+  let rp: client.Configuration;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    rp = await discoverClient(server(), spaClient);
+    user = await createTestUser(server(), { name: 'Grace Hopper' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** A fresh browser profile whose visits to the client's callback are captured instead of loaded. */
+  async function newVisitor(): Promise<{ context: BrowserContext; page: Page; callback: Promise<URL>; cspViolations: string[] }> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
+    const callback = new Promise<URL>((resolve) => {
+      void context.route(`${new URL(REDIRECT_URI).origin}/**`, async (route) => {
+        resolve(new URL(route.request().url()));
+        await route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the app' });
+      });
+    });
+    return { context, page, callback, cspViolations };
+  }
+
+  it('signs in with labelled fields, shows one message for a wrong password, asks consent, and returns a code', async () => {
+    const { context, page, callback, cspViolations } = await newVisitor();
+    const pending = await buildAuthorization(rp, { redirectUri: REDIRECT_URI, scope: 'openid profile email' });
+    const response = await page.goto(pending.url.href);
+    expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('email or password is not right');
+
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Allow' }).waitFor();
+    expect(await page.textContent('body')).toContain('Test SPA');
+    await page.getByRole('button', { name: 'Allow' }).click();
+
+    const tokens = await exchangeCode(rp, await callback, pending);
+    expect(tokens.claims()?.sub).toBe(user.id);
+    const userinfo = await client.fetchUserInfo(rp, tokens.access_token, user.id);
+    expect(userinfo).toMatchObject({ email: user.email, name: 'Grace Hopper' });
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+
+  it('returns access_denied to the client when the person denies consent', async () => {
+    const newcomer = await createTestUser(server());
+    const { context, page, callback } = await newVisitor();
+    const pending = await buildAuthorization(rp, { redirectUri: REDIRECT_URI, scope: 'openid email' });
+    await page.goto(pending.url.href);
+    await page.getByLabel('Email').fill(newcomer.email);
+    await page.getByLabel('Password').fill(newcomer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Deny' }).click();
+    const returned = await callback;
+    expect(returned.searchParams.get('error')).toBe('access_denied');
+    expect(returned.searchParams.get('state')).toBe(pending.state);
+    await context.close();
+  });
+});
