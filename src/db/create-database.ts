@@ -29,7 +29,7 @@ export async function createDatabase(
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
   const owner = findDataDirOwner(settings.dataDir);
-  if (owner && owner.pid !== process.pid) {
+  if (owner) {
     if (role === 'server') throw new DataDirInUseError(settings.dataDir, owner.pid);
     const knex = createKnex(embeddedConnection(owner.socketDir), 2);
     return { knex, kind: 'embedded', close: () => knex.destroy() };

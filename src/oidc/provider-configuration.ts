@@ -1,6 +1,7 @@
-import type { Adapter, Configuration, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type Adapter, type Configuration, type FindAccount, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientMetadata, LatchkeyConfig } from '../config/types.ts';
 import { SCOPE_CLAIMS } from '../accounts/claims.ts';
+import { OIDC_SCOPES } from '../config/clients-schema.ts';
 import type { PrivateSigningJwk } from '../keys/generate-signing-key.ts';
 import { buildResourceIndicatorsFeature } from './resource-indicators.ts';
 import { buildAllowedOrigins } from './cors-policy.ts';
@@ -58,8 +59,9 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // @types/oidc-provider 9.12 types this feature as disabled-only; oidc-provider 9 accepts enabled + allowedPolicy.
+      introspection: { enabled: true, allowedPolicy: allowOnlyOwnTokens } as unknown as { enabled: false },
+      revocation: { enabled: true, allowedPolicy: revokeOnlyOwnTokens },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -71,9 +73,29 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
   };
 }
 
+/**
+ * Tokens are bound to the client they were issued to: another client introspecting one learns only `active: false`
+ * (RFC 7662 §2.2 lets the server say no more than that).
+ */
+function allowOnlyOwnTokens(_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string | undefined }) {
+  return token.clientId === client.clientId;
+}
+
+/** RFC 7009 §2.1: a client may revoke only its own tokens; a confidential client trying another's is told so. */
+function revokeOnlyOwnTokens(_ctx: KoaContextWithOIDC, client: { clientId: string; clientAuthMethod?: string | undefined }, token: { clientId?: string | undefined }) {
+  if (token.clientId === client.clientId) return true;
+  if (client.clientAuthMethod === 'none') return false;
+  throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+}
+
 /** Standard metadata goes to oidc-provider as written; our two extensions only when set. */
 function toProviderClient(client: ClientMetadata): Configuration['clients'] extends (infer C)[] | undefined ? C : never {
   const metadata: Record<string, unknown> = { ...client };
   for (const key of CUSTOM_CLIENT_METADATA) if (metadata[key] === undefined) delete metadata[key];
+  // oidc-provider accepts only its `scopes` (the OpenID Connect ones) in a client's `scope` and rejects the client
+  // otherwise; API scopes are not among them (its docs: they belong to resourceIndicators), getResourceServerInfo checks them.
+  const oidcScopes = client.scope.split(' ').filter((scope) => (OIDC_SCOPES as readonly string[]).includes(scope));
+  if (oidcScopes.length > 0) metadata['scope'] = oidcScopes.join(' ');
+  else delete metadata['scope'];
   return metadata as ReturnType<typeof toProviderClient>;
 }

@@ -3,7 +3,8 @@ import type { OidcPayloadQueries } from '../db/queries/oidc-payloads.ts';
 
 /**
  * oidc-provider's loadExistingGrant, widened: besides the grant of the current session, a person's earlier consent to
- * the same client (a live Grant) is reused, so signing in again does not ask again.
+ * the same client (a live Grant) is reused, so signing in again from another browser does not ask again. Signing out
+ * revokes the grants of that session (oidc-provider's end_session), so consent is asked again after a logout.
  */
 export function buildLoadExistingGrant(payloads: OidcPayloadQueries) {
   return async (ctx: KoaContextWithOIDC) => {

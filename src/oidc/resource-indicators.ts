@@ -12,7 +12,8 @@ export function buildResourceIndicatorsFeature(resources: readonly ResourceServe
   const resourceByScope = new Map(resources.flatMap((resource) => resource.scopes.map((scope) => [scope, resource])));
   const clientById = new Map(clients.map((client) => [client.client_id, client]));
 
-  const scopesOf = (client: ProviderClient) => new Set((client.scope ?? '').split(' ').filter(Boolean));
+  // From clients.yaml: the provider's client.scope holds only the OpenID Connect scopes (see provider-configuration.ts).
+  const scopesOf = (client: ProviderClient) => new Set((clientById.get(client.clientId)?.scope ?? '').split(' ').filter(Boolean));
   const apisOf = (client: ProviderClient) =>
     resources.filter((resource) => resource.scopes.some((scope) => scopesOf(client).has(scope)));
 

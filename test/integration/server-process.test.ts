@@ -11,12 +11,12 @@ afterEach(() => {
   for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function configDir(files: Record<string, string>): { root: string; config: string } {
+function configDir(files: Partial<Record<string, string>>): { root: string; config: string } {
   const root = mkdtempSync(path.join(tmpdir(), 'lk-proc-'));
   scratchDirs.push(root);
   const config = path.join(root, 'config');
   mkdirSync(config);
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(config, name), text);
+  for (const [name, text] of Object.entries(files)) if (text !== undefined) writeFileSync(path.join(config, name), text);
   return { root, config };
 }
 
