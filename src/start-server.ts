@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LatchkeyConfig } from './config/types.ts';
 import { createDatabase } from './db/create-database.ts';
-import { migrateToLatest } from './db/migrate.ts';
+import { listPendingMigrations, migrateToLatest } from './db/migrate.ts';
 import { createQueries } from './db/queries/index.ts';
 import { startExpiredPayloadSweeper } from './db/sweep-expired-payloads.ts';
 import { createPasswordHasher } from './accounts/password-hasher.ts';
@@ -21,6 +21,7 @@ import { buildLoginStep } from './interactions/login-step.ts';
 import { buildConsentStep } from './interactions/consent-step.ts';
 import { buildInteractionRoutes } from './interactions/interaction-routes.ts';
 import { buildApp } from './app.ts';
+import { createReadiness } from './http/readiness.ts';
 import { createLogger, describeError, type Logger } from './logger.ts';
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
@@ -70,7 +71,20 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       login: buildLoginStep({ accounts, views, csrf }),
       consent: buildConsentStep({ accounts, views, csrf, resources: config.resources }),
     });
-    const app = buildApp({ config, views, logger, interactionRoutes, providers });
+    const readiness = createReadiness();
+    const app = buildApp({
+      config,
+      views,
+      logger,
+      interactionRoutes,
+      providers,
+      readiness,
+      readinessChecks: {
+        database: async () => (await queries.ping(), 'ok'),
+        migrations: async () => ((await listPendingMigrations(database.knex)).length === 0 ? 'ok' : 'pending migrations'),
+        keys: async () => (signingKeys.length > 0 ? 'ok' : 'no signing keys'),
+      },
+    });
 
     const handleRequest = app.callback();
     const server = createServer((req, res) => void handleRequest(req, res));
@@ -85,6 +99,7 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
     return {
       url,
       async close() {
+        readiness.markDraining();
         sweeper.stop();
         await drain(server);
         await database.close();

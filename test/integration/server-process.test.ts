@@ -71,7 +71,7 @@ describe('server startup', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /); // a message for the operator, not a stack trace
   });
 
-  it('starts on the embedded database, serves discovery for its issuer, refuses a second server on the same data, and drains on SIGTERM', async () => {
+  it('starts on the embedded database, serves discovery for its issuer and health endpoints, refuses a second server on the same data, and drains on SIGTERM', async () => {
     const { root, config } = configDir({});
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
@@ -82,6 +82,11 @@ describe('server startup', () => {
       const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
       expect(discovery['issuer']).toBe(issuer);
       expect(discovery['code_challenge_methods_supported']).toEqual(['S256']);
+
+      expect(await (await fetch(`${issuer}/healthz`)).json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`${issuer}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', keys: 'ok' } });
 
       const second = spawnServer({ ...env, PORT: String(await freePort()) });
       const refused = await collect(second);
