@@ -72,5 +72,14 @@ export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
       },
     },
     signing: { algorithms: file.signing.algorithms },
+    throttling: {
+      perAccountAndIp: file.throttling.per_account_and_ip,
+      perAccount: file.throttling.per_account,
+      perIp: file.throttling.per_ip,
+      baseDelay: file.throttling.base_delay,
+      maxDelay: file.throttling.max_delay,
+      resetAfter: file.throttling.reset_after,
+    },
+    audit: { retention: file.audit.retention },
   };
 }

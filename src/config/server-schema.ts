@@ -47,6 +47,20 @@ const signingAlgorithms = uniqueList(z.enum(SIGNING_ALGORITHMS, { error: `must b
   // OpenID Connect Core §15.1: every OP must support RS256, and clients may rely on it.
   .refine((algorithms) => algorithms.includes('RS256'), { error: 'must include RS256 (required by OpenID Connect Core §15.1)' });
 
+/** Sign-in throttling: free attempts per counter, then exponential back-off (never a permanent lock). */
+const throttlingSection = section({
+  per_account_and_ip: integer(1, 1_000).prefault(5).meta({ description: 'Failed sign-ins per email from one client address.' }),
+  per_account: integer(1, 100_000).prefault(20).meta({ description: 'Failed sign-ins per email from any address.' }),
+  per_ip: integer(1, 1_000_000).prefault(100).meta({ description: 'Failed sign-ins from one client address, any email.' }),
+  base_delay: durationSchema.prefault('30s'),
+  max_delay: durationSchema.prefault('15m'),
+  reset_after: durationSchema.prefault('12h'),
+}).check((ctx) => {
+  if (ctx.value.max_delay < ctx.value.base_delay) {
+    ctx.issues.push({ code: 'custom', input: ctx.value.max_delay, path: ['max_delay'], message: 'must not be shorter than base_delay' });
+  }
+});
+
 export const serverFileSchema = z.strictObject({
   issuer: unset(issuerField),
   port: portField.prefault(3000),
@@ -85,6 +99,10 @@ export const serverFileSchema = z.strictObject({
     }),
   }),
   signing: section({ algorithms: signingAlgorithms.default(['RS256', 'ES256']) }),
+  throttling: throttlingSection,
+  audit: section({
+    retention: durationSchema.prefault('365d').meta({ description: 'Audit events older than this are deleted.' }),
+  }),
 });
 
 export type ServerFile = z.output<typeof serverFileSchema>;

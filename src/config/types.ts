@@ -37,6 +37,17 @@ export interface LatchkeyConfig {
   passwords: { minLength: number; argon2: { memoryCost: number; timeCost: number; parallelism: number } };
   /** RS256 is always present (OpenID Connect Core §15.1 makes it mandatory to implement). */
   signing: { algorithms: SigningAlgorithm[] };
+  /** Sign-in throttling; delays in seconds. */
+  throttling: {
+    perAccountAndIp: number;
+    perAccount: number;
+    perIp: number;
+    baseDelay: number;
+    maxDelay: number;
+    resetAfter: number;
+  };
+  /** Seconds an audit event is kept. */
+  audit: { retention: number };
   clients: readonly ClientMetadata[];
   resources: readonly ResourceServer[];
   /** Absolute paths of what was read (the files may not exist). */

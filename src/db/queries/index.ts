@@ -4,6 +4,8 @@ import { createUserQueries } from './users.ts';
 import { createSigningKeyQueries } from './signing-keys.ts';
 import { createCookieKeyQueries } from './cookie-keys.ts';
 import { createLockQueries } from './locks.ts';
+import { createSignInThrottleQueries } from './sign-in-throttles.ts';
+import { createAuditEventQueries } from './audit-events.ts';
 
 /** Every query of the application, bound to one knex instance or transaction. */
 export function createQueries(knex: Knex): Queries {
@@ -13,6 +15,8 @@ export function createQueries(knex: Knex): Queries {
     signingKeys: createSigningKeyQueries(knex),
     cookieKeys: createCookieKeyQueries(knex),
     locks: createLockQueries(knex),
+    signInThrottles: createSignInThrottleQueries(knex),
+    auditEvents: createAuditEventQueries(knex),
     /** Runs `work` in one transaction, with queries bound to it. */
     transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
       return knex.transaction((trx) => work(createQueries(trx)));
@@ -30,6 +34,8 @@ export interface Queries {
   signingKeys: ReturnType<typeof createSigningKeyQueries>;
   cookieKeys: ReturnType<typeof createCookieKeyQueries>;
   locks: ReturnType<typeof createLockQueries>;
+  signInThrottles: ReturnType<typeof createSignInThrottleQueries>;
+  auditEvents: ReturnType<typeof createAuditEventQueries>;
   transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
 }

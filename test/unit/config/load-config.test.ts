@@ -36,6 +36,8 @@ describe('loadConfig', () => {
       ui: { productName: 'Latchkey', logoUri: undefined, primaryColor: '#4f46e5', privacyPolicyUri: undefined, termsUri: undefined },
       passwords: { minLength: 8, argon2: { memoryCost: 19_456, timeCost: 2, parallelism: 1 } },
       signing: { algorithms: ['RS256', 'ES256'] },
+      throttling: { perAccountAndIp: 5, perAccount: 20, perIp: 100, baseDelay: 30, maxDelay: 900, resetAfter: 43_200 },
+      audit: { retention: 31_536_000 },
       clients: [],
       resources: [],
       sources: {
