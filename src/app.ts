@@ -5,6 +5,7 @@ import type { ViewRenderer } from './http/view-renderer.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { staticAssets } from './http/static-assets.ts';
+import { requestLimits } from './http/request-limits.ts';
 import { buildThemeCss } from './http/theme.ts';
 import type { Logger } from './logger.ts';
 import { describeError } from './logger.ts';
@@ -22,10 +23,13 @@ export function buildApp(deps: {
   readiness: Readiness;
   readinessChecks: Record<string, ReadinessCheck>;
 }): Koa {
-  const app = new Koa({ proxy: deps.config.proxy });
+  // maxIpsCount 1: behind the proxy, ctx.ip is the last X-Forwarded-For entry (the one the proxy added), not the
+  // first (which the client chooses), so throttling and the audit trail see the real client address.
+  const app = new Koa({ proxy: deps.config.proxy, maxIpsCount: 1 });
   app.silent = true;
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
   app.use(errorHandler(deps.views, (message, error) => deps.logger.error(message, describeError(error))));
+  app.use(requestLimits());
   app.use(healthRoutes(deps.readiness, deps.readinessChecks));
   app.use(staticAssets(buildThemeCss(deps.config.ui)));
   app.use(deps.interactionRoutes.routes());

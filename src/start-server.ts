@@ -23,6 +23,11 @@ import { buildInteractionRoutes } from './interactions/interaction-routes.ts';
 import { buildApp } from './app.ts';
 import { createReadiness } from './http/readiness.ts';
 import { createLogger, describeError, type Logger } from './logger.ts';
+import { createAuditLog } from './audit/audit-log.ts';
+import { createSignInThrottle } from './accounts/sign-in-throttle.ts';
+import { createSignIn } from './accounts/sign-in.ts';
+import { attachAuditHooks } from './oidc/audit-hooks.ts';
+import { startSecurityRowSweeper } from './db/sweep-security-rows.ts';
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -52,6 +57,8 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       createPasswordHasher(config.passwords.argon2),
       { minPasswordLength: config.passwords.minLength },
     );
+    const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
+    const signIn = createSignIn({ accounts, throttle: createSignInThrottle(queries.signInThrottles, config.throttling), audit });
     const views = createViewRenderer(config.ui);
     const provider = createProvider({
       config,
@@ -63,13 +70,14 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       pages: buildHostedPages(views),
     });
     provider.on('server_error', (_ctx, error) => logger.error('oidc-provider server error', describeError(error)));
+    attachAuditHooks(provider, audit);
     const providers = createProviderHolder(provider);
 
     const csrf = createCsrfTokens(cookieSecrets[0] ?? '');
     const interactionRoutes = buildInteractionRoutes({
       getProvider: () => providers.current,
-      login: buildLoginStep({ accounts, views, csrf }),
-      consent: buildConsentStep({ accounts, views, csrf, resources: config.resources }),
+      login: buildLoginStep({ signIn, views, csrf }),
+      consent: buildConsentStep({ accounts, views, csrf, resources: config.resources, audit }),
     });
     const readiness = createReadiness();
     const app = buildApp({
@@ -92,6 +100,12 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
     const sweeper = startExpiredPayloadSweeper(queries.oidcPayloads, SWEEP_INTERVAL_MS, (error) =>
       logger.warn('expired row cleanup failed', describeError(error)),
     );
+    const securitySweeper = startSecurityRowSweeper(
+      queries,
+      { resetAfterSeconds: config.throttling.resetAfter, auditRetentionSeconds: config.audit.retention },
+      SWEEP_INTERVAL_MS,
+      (error) => logger.warn('throttling and audit cleanup failed', describeError(error)),
+    );
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     logger.info('latchkey is listening', { url, issuer: config.issuer, database: database.kind });
@@ -101,6 +115,7 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       async close() {
         readiness.markDraining();
         sweeper.stop();
+        securitySweeper.stop();
         await drain(server);
         await database.close();
       },

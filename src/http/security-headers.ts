@@ -25,9 +25,13 @@ export function setFormActionSources(ctx: Pick<Context, 'set'>, uris: readonly s
   ctx.set('Content-Security-Policy', buildContentSecurityPolicy([...new Set(origins)]));
 }
 
-/** Sets the security headers on every response, HSTS only when the issuer is https. */
+/**
+ * Sets the security headers on every response, HSTS only when the issuer is https. Nothing is cached unless a route
+ * says otherwise (static assets do): pages carry personal data and CSRF tokens, protocol responses carry tokens.
+ */
 export function securityHeaders(options: { https: boolean }): Middleware {
   return async function setSecurityHeaders(ctx, next) {
+    ctx.set('Cache-Control', 'no-store');
     ctx.set('Content-Security-Policy', buildContentSecurityPolicy());
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('X-Content-Type-Options', 'nosniff');

@@ -3,24 +3,29 @@ import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { interactionExpired } from '../http/http-error.ts';
 import type { CsrfTokens } from './csrf-token.ts';
+import { findStartOverUrl, startOverUrl } from './start-over.ts';
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-/** Loads the interaction named in the URL; it must also be the one the browser's interaction cookie points at. */
+/**
+ * Loads the interaction named in the URL; it must also be the one the browser's interaction cookie points at. When
+ * not (no cookie, another browser, expired), the refusal offers a fresh start of the request named in the URL.
+ */
 export async function loadInteraction(provider: Provider, ctx: Context): Promise<InteractionDetails> {
-  let details: InteractionDetails;
+  const uid = (ctx.params as Record<string, string | undefined>)['uid'];
+  let details: InteractionDetails | undefined;
   try {
     details = await provider.interactionDetails(ctx.req, ctx.res);
   } catch {
-    throw interactionExpired();
+    details = undefined;
   }
-  if (details.uid !== (ctx.params as Record<string, string | undefined>)['uid']) throw interactionExpired();
+  if (!details || details.uid !== uid) throw interactionExpired(await findStartOverUrl(provider, uid));
   return details;
 }
 
-/** Refuses a form without the CSRF token of its interaction. */
+/** Refuses a form without the CSRF token of its interaction, offering a fresh start of the same request. */
 export function requireCsrfToken(csrf: CsrfTokens, details: InteractionDetails, body: Record<string, unknown>): void {
-  if (!csrf.isValid(details.uid, body['csrf'])) throw interactionExpired();
+  if (!csrf.isValid(details.uid, body['csrf'])) throw interactionExpired(startOverUrl(details));
 }
 
 /** Stores the interaction's result and sends the browser back to the authorization endpoint to resume. */

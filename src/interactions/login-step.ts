@@ -1,16 +1,15 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { AccountService } from '../accounts/account-service.ts';
+import type { SignIn } from '../accounts/sign-in.ts';
 import type { ViewRenderer } from '../http/view-renderer.ts';
 import type { CsrfTokens } from './csrf-token.ts';
 import { findClientDisplay } from './client-display.ts';
 import { finishInteraction, formField, requireCsrfToken, type InteractionDetails } from './interaction-context.ts';
-
-// One message for unknown email, wrong password and disabled account, so the page never tells which it was.
-const SIGN_IN_FAILED = 'The email or password is not right. Check them and try again.';
+import { requestOrigin } from './request-origin.ts';
+import { SIGN_IN_FAILED, tooManyAttempts } from './sign-in-messages.ts';
 
 /** The sign-in page and its form. */
-export function buildLoginStep(deps: { accounts: AccountService; views: ViewRenderer; csrf: CsrfTokens }) {
+export function buildLoginStep(deps: { signIn: SignIn; views: ViewRenderer; csrf: CsrfTokens }) {
   async function render(ctx: Context, provider: Provider, details: InteractionDetails, email: string, error?: string) {
     ctx.type = 'html';
     ctx.body = deps.views.render('login', {
@@ -34,9 +33,14 @@ export function buildLoginStep(deps: { accounts: AccountService; views: ViewRend
       if (details.prompt.name !== 'login') return finishInteraction(provider, ctx, {});
       const email = formField(body, 'email').trim();
       const password = formField(body, 'password');
-      const user = email && password ? await deps.accounts.authenticate(email, password) : undefined;
-      if (!user) return render(ctx, provider, details, email, SIGN_IN_FAILED);
-      await finishInteraction(provider, ctx, { login: { accountId: user.id, amr: ['pwd'], remember: true } });
+      const outcome = await deps.signIn.attempt({ email, password, ...requestOrigin(ctx), clientId: String(details.params['client_id']) });
+      if (outcome.kind === 'throttled') {
+        ctx.status = 429; // RFC 6585 §4, with the wait in Retry-After
+        ctx.set('Retry-After', String(outcome.retryAfterSeconds));
+        return render(ctx, provider, details, email, tooManyAttempts(outcome.retryAfterSeconds));
+      }
+      if (outcome.kind === 'failed') return render(ctx, provider, details, email, SIGN_IN_FAILED);
+      await finishInteraction(provider, ctx, { login: { accountId: outcome.user.id, amr: ['pwd'], remember: true } });
     },
   };
 }

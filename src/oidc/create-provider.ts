@@ -5,5 +5,8 @@ import { buildProviderConfiguration, type ProviderDependencies } from './provide
 export function createProvider(deps: ProviderDependencies): Provider {
   const provider = new Provider(deps.config.issuer, buildProviderConfiguration(deps));
   provider.proxy = deps.config.proxy;
+  // Behind a proxy, the client address is the X-Forwarded-For entry the proxy added (the last one); entries before it
+  // are whatever the client sent. Same setting as the app's (app.ts).
+  provider.maxIpsCount = 1;
   return provider;
 }

@@ -96,7 +96,9 @@ export function createSignInThrottleQueries(knex: Knex) {
     async deleteStaleCounters(staleBefore: Date, now: Date): Promise<number> {
       return knex('sign_in_throttles')
         .where('last_failure_at', '<=', staleBefore)
-        .andWhere((query) => query.whereNull('blocked_until').orWhere('blocked_until', '<=', now))
+        .andWhere((query) => {
+          query.whereNull('blocked_until').orWhere('blocked_until', '<=', now);
+        })
         .delete();
     },
   };
