@@ -5,6 +5,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { createQueries, type Queries } from '../db/queries/index.ts';
 import { createPasswordHasher } from '../accounts/password-hasher.ts';
 import { createAccountService, type AccountService } from '../accounts/account-service.ts';
+import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 
 /** What a CLI command works with: the config, the database (through a running server's socket when embedded). */
 export interface CliContext {
@@ -12,6 +13,7 @@ export interface CliContext {
   database: Database;
   queries: Queries;
   accounts: AccountService;
+  audit: AuditLog;
 }
 
 /** Opens config and database for one command, runs it, and closes what it opened. */
@@ -24,7 +26,10 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
     const accounts = createAccountService(queries, createPasswordHasher(config.passwords.argon2), {
       minPasswordLength: config.passwords.minLength,
     });
-    return await work({ config, database, queries, accounts });
+    const audit = createAuditLog(queries.auditEvents, (error) => {
+      process.stderr.write(`latchkey: warning: the audit event was not recorded: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
+    return await work({ config, database, queries, accounts, audit });
   } finally {
     await database.close();
   }

@@ -4,6 +4,7 @@ import { DataDirInUseError } from '../db/embedded/data-dir-lock.ts';
 import { runUsersCommand, USERS_HELP } from './users-command.ts';
 import { runMigrateCommand, MIGRATE_HELP } from './migrate-command.ts';
 import { runDemoClientCommand, DEMO_CLIENT_HELP } from './demo-client-command.ts';
+import { runAuditCommand, AUDIT_HELP } from './audit-command.ts';
 import { UsageError } from './read-password.ts';
 
 const HELP = `Usage: latchkey <command> [options]
@@ -11,6 +12,7 @@ const HELP = `Usage: latchkey <command> [options]
 Commands:
   users        add, list, show, disable, enable, set-password, delete users
   migrate      apply pending database migrations
+  audit        show the audit trail of security events (tail, search)
   demo-client  run a small relying party on localhost to try signing in
 
 Run \`latchkey <command> --help\` for a command's options.
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<
   users: { help: USERS_HELP, run: runUsersCommand },
   migrate: { help: MIGRATE_HELP, run: () => runMigrateCommand() },
   'demo-client': { help: DEMO_CLIENT_HELP, run: runDemoClientCommand },
+  audit: { help: AUDIT_HELP, run: runAuditCommand },
 };
 
 async function main(args: string[]): Promise<number> {
