@@ -6,6 +6,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { staticAssets } from './http/static-assets.ts';
 import { requestLimits } from './http/request-limits.ts';
+import { pinHostToIssuer } from './http/pin-host.ts';
 import { buildThemeCss } from './http/theme.ts';
 import type { Logger } from './logger.ts';
 import { describeError } from './logger.ts';
@@ -30,6 +31,7 @@ export function buildApp(deps: {
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
   app.use(errorHandler(deps.views, (message, error) => deps.logger.error(message, describeError(error))));
   app.use(requestLimits());
+  app.use(pinHostToIssuer(deps.config.issuer, deps.config.proxy));
   app.use(healthRoutes(deps.readiness, deps.readinessChecks));
   app.use(staticAssets(buildThemeCss(deps.config.ui)));
   app.use(deps.interactionRoutes.routes());

@@ -8,5 +8,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
   // Behind a proxy, the client address is the X-Forwarded-For entry the proxy added (the last one); entries before it
   // are whatever the client sent. Same setting as the app's (app.ts).
   provider.maxIpsCount = 1;
+  // Koa would print a stack trace to stderr for requests that break off (a client closing mid-body); those are the
+  // client's business. Errors of the provider's own routes still arrive as 'server_error' events.
+  provider.silent = true;
   return provider;
 }
