@@ -1,5 +1,6 @@
 import Provider from 'oidc-provider';
 import { buildProviderConfiguration, type ProviderDependencies } from './provider-configuration.ts';
+import { allowFormPostResponses } from './form-post-csp.ts';
 
 /** Builds the oidc-provider instance for the issuer. */
 export function createProvider(deps: ProviderDependencies): Provider {
@@ -11,5 +12,6 @@ export function createProvider(deps: ProviderDependencies): Provider {
   // Koa would print a stack trace to stderr for requests that break off (a client closing mid-body); those are the
   // client's business. Errors of the provider's own routes still arrive as 'server_error' events.
   provider.silent = true;
+  allowFormPostResponses(provider);
   return provider;
 }
