@@ -11,6 +11,9 @@ import { buildAuthorization, discoverClient, exchangeCode } from '../support/rel
 import { openLoginPage, pageOf, postLogin } from '../support/login-attempts.ts';
 import { childEnv, REPO_ROOT, runCli, stop } from '../support/child-process.ts';
 import type { TestServer } from '../support/test-server.ts';
+import { createAuditLog } from '../../src/audit/audit-log.ts';
+import { recordKeyRotation } from '../../src/audit/key-rotation.ts';
+import { createQueries } from '../../src/db/queries/index.ts';
 
 interface AuditRow {
   id: string;
@@ -99,6 +102,19 @@ describe.each(databaseTargets())('audit trail ($name database)', (target) => {
     expect((await eventsAfter(server(), before)).map((event) => [event.event, event.user_id])).toEqual([
       ['sign_in.succeeded', user.id],
       ['consent.denied', user.id],
+    ]);
+  });
+
+  it('records key rotations through the hook that key management calls', async () => {
+    const before = await lastId(server());
+    const audit = createAuditLog(createQueries(server().knex).auditEvents, (error) => {
+      throw error;
+    });
+
+    await recordKeyRotation(audit, { kid: 'key-2026-11', alg: 'ES256', state: 'current', actor: 'rotation job' });
+
+    expect(await eventsAfter(server(), before)).toEqual([
+      expect.objectContaining({ event: 'key.rotated', details: { kid: 'key-2026-11', alg: 'ES256', state: 'current', actor: 'rotation job' } }),
     ]);
   });
 
