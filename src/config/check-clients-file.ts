@@ -33,13 +33,7 @@ export function checkClientsFile(candidate: string | undefined, options: LoadCon
   const { env, cwd, sources } = resolveConfigSources(options);
   const server = readServerConfig(sources.serverFile, env, cwd);
   const registryOptions = { cwd, accessTokenTtl: server.config?.ttl.accessToken, signingAlgorithms: server.config?.signing.algorithms };
-  const read = (file: string): CheckedFile => {
-    const { registry, problems } = readClientRegistry(file, env, registryOptions);
-    // A file outside the working directory is named by its absolute path rather than ../../..
-    const relative = displayPath(file, cwd);
-    const displayName = relative.startsWith('..') ? file : relative;
-    return { displayName, registry, problems: problems.map((problem) => (problem.file === relative ? { ...problem, file: displayName } : problem)) };
-  };
+  const read = (file: string): CheckedFile => ({ displayName: displayPath(file, cwd), ...readClientRegistry(file, env, registryOptions) });
 
 
   const candidateFile = candidate === undefined ? sources.clientsFile : path.resolve(cwd, candidate);

@@ -9,20 +9,24 @@ export interface LogCapture {
   /** Everything written so far, as written. */
   text(): string;
   lines(): LogLine[];
-  /** Resolves with the first line (already written or to come) that matches; rejects after `timeoutMs`. */
-  waitFor(matches: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** How many lines were written so far; pass it as `after` to wait only for lines still to come. */
+  mark(): number;
+  /** Resolves with the first matching line after line number `after` (default: any), already written or to come. */
+  waitFor(matches: (line: LogLine) => boolean, options?: { after?: number; timeoutMs?: number }): Promise<LogLine>;
 }
 
 export function captureLogs(): LogCapture {
   let text = '';
-  const waiters: { matches: (line: LogLine) => boolean; resolve: (line: LogLine) => void }[] = [];
+  let count = 0;
+  const waiters: { matches: (line: LogLine) => boolean; after: number; resolve: (line: LogLine) => void }[] = [];
   const parse = (chunk: string) => chunk.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as LogLine);
   return {
     destination: {
       write(chunk: string) {
         text += chunk;
         for (const line of parse(chunk)) {
-          for (const waiter of waiters.filter((candidate) => candidate.matches(line))) {
+          count += 1;
+          for (const waiter of waiters.filter((candidate) => count > candidate.after && candidate.matches(line))) {
             waiters.splice(waiters.indexOf(waiter), 1);
             waiter.resolve(line);
           }
@@ -31,11 +35,12 @@ export function captureLogs(): LogCapture {
     },
     text: () => text,
     lines: () => parse(text),
-    waitFor(matches, timeoutMs = 20_000) {
-      const found = parse(text).find(matches);
+    mark: () => count,
+    waitFor(matches, { after = 0, timeoutMs = 20_000 } = {}) {
+      const found = parse(text).slice(after).find(matches);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const waiter = { matches, resolve: (line: LogLine) => (clearTimeout(timer), resolve(line)) };
+        const waiter = { matches, after, resolve: (line: LogLine) => (clearTimeout(timer), resolve(line)) };
         const timer = setTimeout(() => {
           waiters.splice(waiters.indexOf(waiter), 1);
           reject(new Error(`no matching log line within ${timeoutMs} ms; logged:\n${text}`));
