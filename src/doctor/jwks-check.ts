@@ -32,7 +32,8 @@ export async function evaluateJwks(response: Probe, discovery: Record<string, un
     }
   }
   if (problems.length > 0) return { result: fail(name, problems.join('; ')), keys: jwks };
-  return { result: ok(name, `${jwks.length} keys (${algs.join(', ')}), kids unique, public parts only`), keys: jwks };
+  const count = jwks.length === 1 ? '1 key' : `${jwks.length} keys`;
+  return { result: ok(name, `${count} (${algs.join(', ')}), kids unique, public parts only`), keys: jwks };
 }
 
 async function checkKey(key: JWK): Promise<string[]> {
