@@ -44,7 +44,8 @@ describe('SIGHUP', () => {
     const issuer = `http://127.0.0.1:${port}`;
     const server = spawnServer({ LATCHKEY_CONFIG_DIR: config, LATCHKEY_DATA_DIR: path.join(root, 'data'), PORT: String(port), ISSUER: issuer });
     try {
-      await waitForHttp(`${issuer}/.well-known/openid-configuration`, server);
+      // Generous: the embedded database's first start takes long on a busy machine.
+      await waitForHttp(`${issuer}/.well-known/openid-configuration`, server, 120_000);
       expect(await authorizationStatus(issuer, 'first-spa')).toBe(303);
       writeFileSync(path.join(config, 'clients.yaml'), clientsYaml(['first-spa', 'second-spa']));
       expect(await authorizationStatus(issuer, 'second-spa')).toBe(400); // nothing watches the file
@@ -60,5 +61,5 @@ describe('SIGHUP', () => {
     } finally {
       expect(await stop(server)).toBe(0);
     }
-  });
+  }, 240_000);
 });
