@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // The conventional "re-read your configuration" signal: clients.yaml only (other settings need a restart).
+  process.on('SIGHUP', () => void server.reloadClients('SIGHUP'));
 }
 
 main().catch((error: unknown) => {

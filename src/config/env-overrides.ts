@@ -9,6 +9,7 @@ import {
   hostField,
   issuerField,
   logLevelField,
+  metricsTokenField,
   poolMaxField,
   portField,
 } from './server-schema.ts';
@@ -28,6 +29,8 @@ const OVERRIDES: readonly Override[] = [
   { variable: 'DATABASE_URL', path: ['database', 'url'], schema: databaseUrlField },
   { variable: 'DATABASE_POOL_MAX', path: ['database', 'pool_max'], schema: poolMaxField },
   { variable: 'LATCHKEY_DATA_DIR', path: ['database', 'data_dir'], schema: dataDirField },
+  { variable: 'METRICS_PORT', path: ['metrics', 'port'], schema: portField },
+  { variable: 'METRICS_TOKEN', path: ['metrics', 'token'], schema: metricsTokenField },
   {
     variable: 'LATCHKEY_COOKIE_SECRETS',
     path: ['cookies', 'secrets'],

@@ -22,6 +22,9 @@ export const hostField = nonEmptyString;
 export const logLevelField = z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` });
 export const poolMaxField = integer(1, 1_000);
 export const dataDirField = nonEmptyString;
+export const metricsTokenField = z.string({ error: 'must be a string' }).min(16, {
+  error: 'must be at least 16 characters; generate one with `openssl rand -base64 32`',
+});
 
 export const databaseUrlField = checkedString((raw) => {
   const scheme = URL.canParse(raw) ? new URL(raw).protocol : '';
@@ -53,6 +56,7 @@ export const serverFileSchema = z.strictObject({
   host: hostField.default('127.0.0.1'),
   proxy: boolean.prefault(false),
   log_level: logLevelField.default('info'),
+  watch_clients: boolean.prefault(true).meta({ description: 'Reload clients.yaml when it changes (SIGHUP always reloads it).' }),
   database: section({
     url: unset(databaseUrlField),
     pool_max: poolMaxField.prefault(10),
@@ -85,6 +89,11 @@ export const serverFileSchema = z.strictObject({
     }),
   }),
   signing: section({ algorithms: signingAlgorithms.default(['RS256', 'ES256']) }),
+  metrics: section({
+    port: unset(portField).meta({ description: 'Serve /metrics only on this port; unset = on the main port, with the token.' }),
+    host: unset(hostField).meta({ description: 'Listen address of the metrics port; default: host.' }),
+    token: unset(metricsTokenField).meta({ description: 'Bearer token scrapers must send; required on the main port.' }),
+  }),
 });
 
 export type ServerFile = z.output<typeof serverFileSchema>;
