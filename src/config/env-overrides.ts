@@ -11,6 +11,8 @@ import {
   logLevelField,
   poolMaxField,
   portField,
+  proxyField,
+  workersField,
 } from './server-schema.ts';
 
 interface Override {
@@ -28,6 +30,8 @@ const OVERRIDES: readonly Override[] = [
   { variable: 'DATABASE_URL', path: ['database', 'url'], schema: databaseUrlField },
   { variable: 'DATABASE_POOL_MAX', path: ['database', 'pool_max'], schema: poolMaxField },
   { variable: 'LATCHKEY_DATA_DIR', path: ['database', 'data_dir'], schema: dataDirField },
+  { variable: 'LATCHKEY_PROXY', path: ['proxy'], schema: proxyField },
+  { variable: 'LATCHKEY_WORKERS', path: ['cluster', 'workers'], schema: workersField, read: (value) => value.toLowerCase() },
   {
     variable: 'LATCHKEY_COOKIE_SECRETS',
     path: ['cookies', 'secrets'],

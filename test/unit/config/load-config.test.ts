@@ -21,7 +21,9 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       proxy: false,
       logLevel: 'info',
-      database: { url: undefined, poolMax: 10, dataDir: path.join(cwd, 'data') },
+      database: { url: undefined, poolMax: 10, dataDir: path.join(cwd, 'data'), connectTimeout: 5, statementTimeout: 10 },
+      cluster: { workers: 'auto' },
+      backchannelLogout: { pollInterval: 2, requestTimeout: 5, retryDelay: 10, maxAttempts: 10, keepRecords: 2_592_000 },
       ttl: {
         accessToken: 600,
         idToken: 3600,
