@@ -11,6 +11,7 @@ import { describeError } from './logger.ts';
 import type Router from '@koa/router';
 import { healthRoutes, type ReadinessCheck } from './http/health-routes.ts';
 import type { Readiness } from './http/readiness.ts';
+import { failFastWhileDatabaseDown } from './http/service-unavailable.ts';
 
 /** The Koa app: security headers, errors, health, assets, the interaction pages, then oidc-provider for everything else. */
 export function buildApp(deps: {
@@ -20,13 +21,16 @@ export function buildApp(deps: {
   interactionRoutes: Router;
   providers: ProviderHolder;
   readiness: Readiness;
+  /** Whether the database is known to be down, and a way to tell it about errors (true: an outage, answer 503). */
+  databaseAvailability: { readonly down: boolean; report(error: unknown): boolean };
   readinessChecks: Record<string, ReadinessCheck>;
 }): Koa {
   const app = new Koa({ proxy: deps.config.proxy });
   app.silent = true;
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
-  app.use(errorHandler(deps.views, (message, error) => deps.logger.error(message, describeError(error))));
+  app.use(errorHandler(deps.views, (message, error) => deps.logger.error(message, describeError(error)), deps.databaseAvailability.report));
   app.use(healthRoutes(deps.readiness, deps.readinessChecks));
+  app.use(failFastWhileDatabaseDown(() => deps.databaseAvailability.down, deps.views));
   app.use(staticAssets(buildThemeCss(deps.config.ui)));
   app.use(deps.interactionRoutes.routes());
   app.use(deps.interactionRoutes.allowedMethods());

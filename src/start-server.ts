@@ -23,9 +23,17 @@ import { buildInteractionRoutes } from './interactions/interaction-routes.ts';
 import { buildApp } from './app.ts';
 import { createReadiness } from './http/readiness.ts';
 import { createLogger, describeError, type Logger } from './logger.ts';
+import { createSessionService, findLogoutReceivers } from './sessions/session-service.ts';
+import { startLogoutDelivery } from './sessions/logout-delivery.ts';
+import { logLogoutDelivery } from './sessions/logout-delivery-log.ts';
+import { buildLogoutTokenSigner } from './oidc/backchannel-logout.ts';
+import { createDatabaseAvailability, isDatabaseUnavailableError } from './db/database-availability.ts';
+import { answerDatabaseOutagesWith503 } from './oidc/database-outage.ts';
+import { respondServiceUnavailable } from './http/service-unavailable.ts';
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 const DRAIN_TIMEOUT_MS = 10_000;
+const DATABASE_PROBE_INTERVAL_MS = 1_000;
 
 /** A running Latchkey server. */
 export interface RunningServer {
@@ -47,11 +55,21 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       config.cookies.secrets ? Promise.resolve(undefined) : ensureCookieSecrets(queries),
     ]);
     const cookieSecrets = config.cookies.secrets ?? storedCookieSecrets ?? [];
+    const availability = createDatabaseAvailability({
+      probe: database.probe,
+      retryIntervalMs: DATABASE_PROBE_INTERVAL_MS,
+      onDown: (error) => logger.warn('database unavailable: answering 503 until it is back', describeError(error)),
+      onUp: () => logger.info('database is back: serving requests again'),
+    });
+    const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
     const accounts = createAccountService(
       queries,
       createPasswordHasher(config.passwords.argon2),
       { minPasswordLength: config.passwords.minLength },
+      sessions,
     );
+    // The delivery loop starts once the provider exists; until then there is nothing to wake.
+    const logoutsRecorded = { wakeDelivery: (): void => undefined };
     const views = createViewRenderer(config.ui);
     const provider = createProvider({
       config,
@@ -61,8 +79,16 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       signingKeys,
       cookieSecrets,
       pages: buildHostedPages(views),
+      recordBackchannelLogout: async (logout) => {
+        await queries.backchannelLogouts.insertBackchannelLogouts([logout], new Date());
+        logoutsRecorded.wakeDelivery();
+      },
     });
-    provider.on('server_error', (_ctx, error) => logger.error('oidc-provider server error', describeError(error)));
+    provider.on('server_error', (_ctx, error) => {
+      if (!isDatabaseUnavailableError(error)) logger.error('oidc-provider server error', describeError(error));
+    });
+    provider.on('backchannel.error', (_ctx, error) => logger.error('could not record a back-channel logout', describeError(error)));
+    answerDatabaseOutagesWith503(provider, availability.report, (ctx) => respondServiceUnavailable(ctx, views));
     const providers = createProviderHolder(provider);
 
     const csrf = createCsrfTokens(cookieSecrets[0] ?? '');
@@ -79,6 +105,7 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       interactionRoutes,
       providers,
       readiness,
+      databaseAvailability: availability,
       readinessChecks: {
         database: async () => (await queries.ping(), 'ok'),
         migrations: async () => ((await listPendingMigrations(database.knex)).length === 0 ? 'ok' : 'pending migrations'),
@@ -92,6 +119,13 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
     const sweeper = startExpiredPayloadSweeper(queries.oidcPayloads, SWEEP_INTERVAL_MS, (error) =>
       logger.warn('expired row cleanup failed', describeError(error)),
     );
+    const logoutDelivery = startLogoutDelivery({
+      queries,
+      sign: buildLogoutTokenSigner(() => providers.current),
+      settings: config.backchannelLogout,
+      events: logLogoutDelivery(logger, availability.report),
+    });
+    logoutsRecorded.wakeDelivery = logoutDelivery.wake;
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     logger.info('latchkey is listening', { url, issuer: config.issuer, database: database.kind });
@@ -102,6 +136,8 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
         readiness.markDraining();
         sweeper.stop();
         await drain(server);
+        await logoutDelivery.stop();
+        availability.stop();
         await database.close();
       },
     };

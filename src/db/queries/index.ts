@@ -4,6 +4,8 @@ import { createUserQueries } from './users.ts';
 import { createSigningKeyQueries } from './signing-keys.ts';
 import { createCookieKeyQueries } from './cookie-keys.ts';
 import { createLockQueries } from './locks.ts';
+import { createSessionQueries } from './sessions.ts';
+import { createBackchannelLogoutQueries } from './backchannel-logouts.ts';
 
 /** Every query of the application, bound to one knex instance or transaction. */
 export function createQueries(knex: Knex): Queries {
@@ -13,6 +15,8 @@ export function createQueries(knex: Knex): Queries {
     signingKeys: createSigningKeyQueries(knex),
     cookieKeys: createCookieKeyQueries(knex),
     locks: createLockQueries(knex),
+    sessions: createSessionQueries(knex),
+    backchannelLogouts: createBackchannelLogoutQueries(knex),
     /** Runs `work` in one transaction, with queries bound to it. */
     transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
       return knex.transaction((trx) => work(createQueries(trx)));
@@ -30,6 +34,8 @@ export interface Queries {
   signingKeys: ReturnType<typeof createSigningKeyQueries>;
   cookieKeys: ReturnType<typeof createCookieKeyQueries>;
   locks: ReturnType<typeof createLockQueries>;
+  sessions: ReturnType<typeof createSessionQueries>;
+  backchannelLogouts: ReturnType<typeof createBackchannelLogoutQueries>;
   transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
 }
