@@ -4,12 +4,14 @@ import { DataDirInUseError } from '../db/embedded/data-dir-lock.ts';
 import { runUsersCommand, USERS_HELP } from './users-command.ts';
 import { runMigrateCommand, MIGRATE_HELP } from './migrate-command.ts';
 import { runDemoClientCommand, DEMO_CLIENT_HELP } from './demo-client-command.ts';
+import { runSessionsCommand, SESSIONS_HELP } from './sessions-command.ts';
 import { UsageError } from './read-password.ts';
 
 const HELP = `Usage: latchkey <command> [options]
 
 Commands:
   users        add, list, show, disable, enable, set-password, delete users
+  sessions     list and end people's sign-in sessions
   migrate      apply pending database migrations
   demo-client  run a small relying party on localhost to try signing in
 
@@ -22,6 +24,7 @@ With DATABASE_URL set it uses that Postgres server; otherwise the embedded datab
 
 const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
   users: { help: USERS_HELP, run: runUsersCommand },
+  sessions: { help: SESSIONS_HELP, run: runSessionsCommand },
   migrate: { help: MIGRATE_HELP, run: () => runMigrateCommand() },
   'demo-client': { help: DEMO_CLIENT_HELP, run: runDemoClientCommand },
 };
