@@ -71,7 +71,7 @@ describe.each(databaseTargets())('back-channel logout ($name database)', (target
     return (await receiver.waitForAccepted(before + count)).slice(before);
   }
 
-  async function recordsOf(user: TestUser) {
+  async function recordsOf(user: TestUser): Promise<Record<string, unknown>[]> {
     return server.knex('backchannel_logouts').where('account_id', user.id).orderBy('id');
   }
 

@@ -95,5 +95,5 @@ export async function verifyLogoutToken(
   if (!events || typeof events[BACKCHANNEL_LOGOUT_EVENT] !== 'object') throw new Error('the events claim lacks the back-channel logout event');
   if (payload.sub === undefined && payload['sid'] === undefined) throw new Error('a logout token needs sub or sid');
   if ('nonce' in payload) throw new Error('a logout token must not contain a nonce (§2.4)');
-  return { payload: payload as JWTPayload & { sid?: string; events?: Record<string, unknown> }, header: protectedHeader };
+  return { payload, header: protectedHeader };
 }
