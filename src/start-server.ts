@@ -107,7 +107,8 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       readiness,
       databaseAvailability: availability,
       readinessChecks: {
-        database: async () => (await queries.ping(), 'ok'),
+        // Down until a probe succeeds: readiness and the 503s of requests change together.
+        database: async () => (availability.down ? 'unavailable' : (await queries.ping(), 'ok')),
         migrations: async () => ((await listPendingMigrations(database.knex)).length === 0 ? 'ok' : 'pending migrations'),
         keys: async () => (signingKeys.length > 0 ? 'ok' : 'no signing keys'),
       },

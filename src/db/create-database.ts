@@ -96,5 +96,14 @@ function createKnex(connection: ConnectionSettings, poolMax: number, connectTime
     pool: { min: 0, max: Math.max(2, poolMax) },
     // A request waits at most this long for a connection, so a database outage answers 503 instead of hanging.
     acquireConnectionTimeout: connectTimeoutMs,
+    log: { warn: warnUnlessConnectionLost },
   });
+}
+
+// knex warns on every lost connection and failed connect, one line each: an outage would flood the log. The errors
+// reach the requests that meet them, and the server logs the outage once (database-availability.ts).
+const CONNECTION_WARNINGS = /^(Connection Error|Acquire connection error): /;
+
+function warnUnlessConnectionLost(message: string): void {
+  if (!CONNECTION_WARNINGS.test(message)) process.stderr.write(`knex: ${message}\n`);
 }

@@ -18,7 +18,8 @@ export function respondServiceUnavailable(ctx: Context, views: ViewRenderer): vo
   ctx.remove('Location');
   ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
   ctx.set('Cache-Control', 'no-store');
-  if (ctx.accepts('html', 'json') === 'html') {
+  // JSON unless HTML is asked for, as oidc-provider decides: programs often send no Accept header at all.
+  if (ctx.accepts('json', 'html') === 'html') {
     ctx.type = 'html';
     ctx.body = views.render('error', { title: HEADING, heading: HEADING, message: MESSAGE, requestId: undefined, startOverUrl: undefined });
     return;

@@ -62,10 +62,10 @@ export async function startInstanceGroup(options: InstanceGroupOptions): Promise
       host: '127.0.0.1',
       proxy: true,
       log_level: process.env['TEST_LOG'] ? 'info' : 'warn',
-      database: { url: options.databaseUrl, pool_max: 4 },
       cluster: { workers: 1 },
       passwords: { argon2: FAST_ARGON2 },
       ...options.overrides,
+      database: { url: options.databaseUrl, pool_max: 4, ...(options.overrides?.['database'] as object | undefined) },
     }),
   );
   writeFileSync(path.join(configDir, 'clients.yaml'), stringify({ clients: options.clients ?? [], resources: options.resources ?? [] }));
