@@ -12,6 +12,7 @@ import type Router from '@koa/router';
 import { healthRoutes, type ReadinessCheck } from './http/health-routes.ts';
 import type { Readiness } from './http/readiness.ts';
 import { failFastWhileDatabaseDown } from './http/service-unavailable.ts';
+import { requireHttps } from './http/require-https.ts';
 
 /** The Koa app: security headers, errors, health, assets, the interaction pages, then oidc-provider for everything else. */
 export function buildApp(deps: {
@@ -30,6 +31,7 @@ export function buildApp(deps: {
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
   app.use(errorHandler(deps.views, (message, error) => deps.logger.error(message, describeError(error)), deps.databaseAvailability.report));
   app.use(healthRoutes(deps.readiness, deps.readinessChecks));
+  app.use(requireHttps({ issuerIsHttps: deps.config.issuer.startsWith('https:'), proxyTrusted: deps.config.proxy, warn: (message) => deps.logger.warn(message) }));
   app.use(failFastWhileDatabaseDown(() => deps.databaseAvailability.down, deps.views));
   app.use(staticAssets(buildThemeCss(deps.config.ui)));
   app.use(deps.interactionRoutes.routes());
