@@ -13,6 +13,8 @@ import type { Readiness } from './http/readiness.ts';
 import { observeRequests } from './http/request-observer.ts';
 import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import type { LatchkeyMetrics } from './metrics/metrics.ts';
+import { failFastWhileDatabaseDown } from './http/service-unavailable.ts';
+import { requireHttps } from './http/require-https.ts';
 
 /**
  * The Koa app: request id, log line and metrics, security headers, errors, health, metrics, assets, the interaction
@@ -26,14 +28,18 @@ export function buildApp(deps: {
   interactionRoutes: Router;
   providers: ProviderHolder;
   readiness: Readiness;
+  /** Whether the database is known to be down, and a way to tell it about errors (true: an outage, answer 503). */
+  databaseAvailability: { readonly down: boolean; report(error: unknown): boolean };
   readinessChecks: Record<string, ReadinessCheck>;
 }): Koa {
   const app = new Koa({ proxy: deps.config.proxy });
   app.silent = true;
   app.use(observeRequests({ logger: deps.logger, metrics: deps.metrics }));
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
-  app.use(errorHandler(deps.views));
+  app.use(errorHandler(deps.views, deps.databaseAvailability.report));
   app.use(healthRoutes(deps.readiness, deps.readinessChecks));
+  app.use(requireHttps({ issuerIsHttps: deps.config.issuer.startsWith('https:'), proxyTrusted: deps.config.proxy, warn: (message) => deps.logger.warn(message) }));
+  app.use(failFastWhileDatabaseDown(() => deps.databaseAvailability.down, deps.views));
   // On the main port /metrics always needs the token; without one they are served only on metrics.port, if set.
   const { metrics } = deps.config;
   if (metrics.port === undefined && metrics.token !== undefined) app.use(metricsEndpoint(deps.metrics.registry, metrics.token));

@@ -31,9 +31,17 @@ import { buildInteractionRoutes } from './interactions/interaction-routes.ts';
 import { buildApp } from './app.ts';
 import { createReadiness } from './http/readiness.ts';
 import { createLogger, describeError, type Logger } from './logger.ts';
+import { createSessionService, findLogoutReceivers } from './sessions/session-service.ts';
+import { startLogoutDelivery } from './sessions/logout-delivery.ts';
+import { logLogoutDelivery } from './sessions/logout-delivery-log.ts';
+import { buildLogoutTokenSigner } from './oidc/backchannel-logout.ts';
+import { createDatabaseAvailability } from './db/database-availability.ts';
+import { answerDatabaseOutagesWith503 } from './oidc/database-outage.ts';
+import { respondServiceUnavailable } from './http/service-unavailable.ts';
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 const DRAIN_TIMEOUT_MS = 10_000;
+const DATABASE_PROBE_INTERVAL_MS = 1_000;
 
 /** A running Latchkey server. */
 export interface RunningServer {
@@ -73,11 +81,21 @@ export async function startServer(
       config.cookies.secrets ? Promise.resolve(undefined) : ensureCookieSecrets(queries),
     ]);
     const cookieSecrets = config.cookies.secrets ?? storedCookieSecrets ?? [];
+    const availability = createDatabaseAvailability({
+      probe: database.probe,
+      retryIntervalMs: DATABASE_PROBE_INTERVAL_MS,
+      onDown: (error) => logger.warn('database unavailable: answering 503 until it is back', describeError(error)),
+      onUp: () => logger.info('database is back: serving requests again'),
+    });
+    const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
     const accounts = createAccountService(
       queries,
       createPasswordHasher(config.passwords.argon2),
       { minPasswordLength: config.passwords.minLength },
+      sessions,
     );
+    // The delivery loop starts once the provider exists; until then there is nothing to wake.
+    const logoutsRecorded = { wakeDelivery: (): void => undefined };
     const views = createViewRenderer(config.ui);
     const runtime = createProviderRuntime({
       config,
@@ -86,8 +104,16 @@ export async function startServer(
       loadExistingGrant: buildLoadExistingGrant(queries.oidcPayloads),
       cookieSecrets,
       pages: buildHostedPages(views),
+      recordBackchannelLogout: async (logout) => {
+        await queries.backchannelLogouts.insertBackchannelLogouts([logout], new Date());
+        logoutsRecorded.wakeDelivery();
+      },
       initial: { registry: { clients: config.clients, resources: config.resources }, signingKeys },
-      prepare: (provider) => observeProvider(provider, { logger, metrics }),
+      prepare: (provider) => {
+        observeProvider(provider, { logger, metrics });
+        provider.on('backchannel.error', (_ctx, error) => logger.error('could not record a back-channel logout', describeError(error)));
+        answerDatabaseOutagesWith503(provider, availability.report, (ctx) => respondServiceUnavailable(ctx, views));
+      },
     });
     const { providers } = runtime;
     registerScrapeGauges(
@@ -115,8 +141,10 @@ export async function startServer(
       interactionRoutes,
       providers,
       readiness,
+      databaseAvailability: availability,
       readinessChecks: {
-        database: async () => (await queries.ping(), 'ok'),
+        // Down until a probe succeeds: readiness and the 503s of requests change together.
+        database: async () => (availability.down ? 'unavailable' : (await queries.ping(), 'ok')),
         migrations: async () => ((await listPendingMigrations(database.knex)).length === 0 ? 'ok' : 'pending migrations'),
         keys: async () => (signingKeys.length > 0 ? 'ok' : 'no signing keys'),
       },
@@ -146,6 +174,13 @@ export async function startServer(
     const sweeper = startExpiredPayloadSweeper(queries.oidcPayloads, SWEEP_INTERVAL_MS, (error) =>
       logger.warn('expired row cleanup failed', describeError(error)),
     );
+    const logoutDelivery = startLogoutDelivery({
+      queries,
+      sign: buildLogoutTokenSigner(() => providers.current),
+      settings: config.backchannelLogout,
+      events: logLogoutDelivery(logger, availability.report),
+    });
+    logoutsRecorded.wakeDelivery = logoutDelivery.wake;
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     logger.info('latchkey is listening', {
@@ -163,6 +198,8 @@ export async function startServer(
         readiness.markDraining();
         sweeper.stop();
         await drain(server);
+        await logoutDelivery.stop();
+        availability.stop();
         for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
         await database.close();
       },

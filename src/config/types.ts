@@ -15,6 +15,20 @@ export interface LatchkeyConfig {
     poolMax: number;
     /** Absolute; used only when `url` is undefined (embedded database). */
     dataDir: string;
+    /** Seconds to wait for a connection (pg connect and pool acquire) before the request fails. */
+    connectTimeout: number;
+    /** Seconds a statement may run (Postgres statement_timeout). */
+    statementTimeout: number;
+  };
+  /** Worker processes on this machine (node:cluster); the embedded database always runs one. */
+  cluster: { workers: number | 'auto' };
+  /** OpenID Connect Back-Channel Logout delivery; durations in seconds. */
+  backchannelLogout: {
+    pollInterval: number;
+    requestTimeout: number;
+    retryDelay: number;
+    maxAttempts: number;
+    keepRecords: number;
   };
   /** Lifetimes in seconds. */
   ttl: {
@@ -80,6 +94,10 @@ export interface ClientMetadata {
   allowed_cors_origins?: string[];
   /** Identifier of the API used when a token request names none (not standard metadata either). */
   default_resource?: string;
+  /** OpenID Connect Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed. */
+  backchannel_logout_uri?: string;
+  /** Whether logout tokens (and ID tokens) carry `sid`. */
+  backchannel_logout_session_required?: boolean;
 }
 
 /** An API that access tokens can be issued for (RFC 8707 resource indicators). */

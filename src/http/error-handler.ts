@@ -3,15 +3,22 @@ import type { ViewRenderer } from './view-renderer.ts';
 import { HttpError } from './http-error.ts';
 import { requestRecordOf } from './request-context.ts';
 
+import { respondServiceUnavailable } from './service-unavailable.ts';
+
 /**
  * The one place that turns errors from our own routes into responses: a page for people, JSON for programs.
- * Client errors keep their message; anything else is logged (once, on the request's line) and answered without detail.
+ * Client errors keep their message; a database outage (`isOutage`) is a 503; anything else is logged (once, on the
+ * request's line) and answered without detail.
  */
-export function errorHandler(views: ViewRenderer): Middleware {
+export function errorHandler(views: ViewRenderer, isOutage: (error: unknown) => boolean = () => false): Middleware {
   return async function handleErrors(ctx, next) {
     try {
       await next();
     } catch (error) {
+      if (isOutage(error)) {
+        respondServiceUnavailable(ctx, views);
+        return;
+      }
       const status = errorStatus(error);
       const exposed = status < 500 && error instanceof Error;
       const record = requestRecordOf(ctx.req);

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { InteractionResults } from 'oidc-provider';
+import { errors, type InteractionResults } from 'oidc-provider';
 import { interactionExpired } from '../http/http-error.ts';
 import { requestRecordOf } from '../http/request-context.ts';
 import type { CsrfTokens } from './csrf-token.ts';
@@ -12,8 +12,11 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
   let details: InteractionDetails;
   try {
     details = await provider.interactionDetails(ctx.req, ctx.res);
-  } catch {
-    throw interactionExpired();
+  } catch (error) {
+    // oidc-provider's own errors (no cookie, unknown or expired interaction) mean "start again"; anything else, such as
+    // the database being unreachable, is not the person's doing and must not send them back to the start.
+    if (error instanceof errors.OIDCProviderError) throw interactionExpired();
+    throw error;
   }
   if (details.uid !== (ctx.params as Record<string, string | undefined>)['uid']) throw interactionExpired();
   return details;

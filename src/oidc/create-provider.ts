@@ -1,9 +1,11 @@
 import Provider from 'oidc-provider';
 import { buildProviderConfiguration, type ProviderDependencies } from './provider-configuration.ts';
+import { recordBackchannelLogoutsOf } from './backchannel-logout.ts';
 
 /** Builds the oidc-provider instance for the issuer. */
 export function createProvider(deps: ProviderDependencies): Provider {
   const provider = new Provider(deps.config.issuer, buildProviderConfiguration(deps));
   provider.proxy = deps.config.proxy;
+  recordBackchannelLogoutsOf(provider, deps.recordBackchannelLogout);
   return provider;
 }

@@ -67,7 +67,8 @@ export function freePort(): Promise<number> {
 
 /** Sends SIGTERM and waits for the exit code. */
 export function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  // Already gone (exited, or killed by a signal: then exitCode stays null and signalCode is set).
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
   return exited;

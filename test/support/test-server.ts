@@ -14,6 +14,7 @@ import type { LogCapture } from './log-capture.ts';
 import { createQueries } from '../../src/db/queries/index.ts';
 import { createAccountService, type AccountService } from '../../src/accounts/account-service.ts';
 import { createPasswordHasher } from '../../src/accounts/password-hasher.ts';
+import { createSessionService, findLogoutReceivers, type SessionService } from '../../src/sessions/session-service.ts';
 import { createDatabase } from '../../src/db/create-database.ts';
 import type { DatabaseTarget, ProvisionedDatabase } from './database-targets.ts';
 
@@ -40,6 +41,8 @@ export interface TestServer {
   config: LatchkeyConfig;
   /** Accounts on the server's database, through a connection of the test's own. */
   accounts: AccountService;
+  /** Sessions on the server's database, as the CLI ends them (back-channel logouts included). */
+  sessions: SessionService;
   /** The test's own connection to the server's database, to read rows directly. */
   knex: Knex;
   /** The server itself: reloadClients, metricsUrl. */
@@ -63,14 +66,20 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     let knex: Knex | undefined;
     try {
       knex = await openTestConnection(config);
-      const accounts = createAccountService(createQueries(knex), createPasswordHasher(config.passwords.argon2), {
-        minPasswordLength: config.passwords.minLength,
-      });
+      const queries = createQueries(knex);
+      const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+      const accounts = createAccountService(
+        queries,
+        createPasswordHasher(config.passwords.argon2),
+        { minPasswordLength: config.passwords.minLength },
+        sessions,
+      );
       const testKnex = knex;
       return {
         issuer: config.issuer,
         config,
         accounts,
+        sessions,
         knex: testKnex,
         running: server,
         configDir,

@@ -5,6 +5,8 @@ import { createSigningKeyQueries } from './signing-keys.ts';
 import { createCookieKeyQueries } from './cookie-keys.ts';
 import { createLockQueries } from './locks.ts';
 import { createOperationalStatsQueries } from './operational-stats.ts';
+import { createSessionQueries } from './sessions.ts';
+import { createBackchannelLogoutQueries } from './backchannel-logouts.ts';
 
 /** Every query of the application, bound to one knex instance or transaction. */
 export function createQueries(knex: Knex): Queries {
@@ -15,6 +17,8 @@ export function createQueries(knex: Knex): Queries {
     cookieKeys: createCookieKeyQueries(knex),
     locks: createLockQueries(knex),
     stats: createOperationalStatsQueries(knex),
+    sessions: createSessionQueries(knex),
+    backchannelLogouts: createBackchannelLogoutQueries(knex),
     /** Runs `work` in one transaction, with queries bound to it. */
     transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
       return knex.transaction((trx) => work(createQueries(trx)));
@@ -33,6 +37,8 @@ export interface Queries {
   cookieKeys: ReturnType<typeof createCookieKeyQueries>;
   locks: ReturnType<typeof createLockQueries>;
   stats: ReturnType<typeof createOperationalStatsQueries>;
+  sessions: ReturnType<typeof createSessionQueries>;
+  backchannelLogouts: ReturnType<typeof createBackchannelLogoutQueries>;
   transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
 }

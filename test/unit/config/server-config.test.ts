@@ -67,6 +67,25 @@ signing: { algorithms: [ES256, RS256, EdDSA] }
     expect(linesOf(loadServer(text))).toEqual([`${FILE}: ${expected}`]);
   });
 
+  it('reads the database timeouts, the worker count and the back-channel logout delivery settings', () => {
+    const config = loadServer(`
+database: { connect_timeout: 2s, statement_timeout: 1m }
+cluster: { workers: 4 }
+backchannel_logout: { poll_interval: 1s, request_timeout: 3s, retry_delay: 30s, max_attempts: 5, keep_records: 7d }
+`)();
+    expect(config.database).toMatchObject({ connectTimeout: 2, statementTimeout: 60 });
+    expect(config.cluster).toEqual({ workers: 4 });
+    expect(config.backchannelLogout).toEqual({ pollInterval: 1, requestTimeout: 3, retryDelay: 30, maxAttempts: 5, keepRecords: 604_800 });
+  });
+
+  it('takes the worker count and the proxy setting from the environment', () => {
+    expect(loadServer('cluster: { workers: 4 }\n', { LATCHKEY_WORKERS: '2' })().cluster.workers).toBe(2);
+    expect(loadServer('', { LATCHKEY_WORKERS: 'AUTO' })().cluster.workers).toBe('auto');
+    expect(loadServer('', { LATCHKEY_PROXY: 'true' })().proxy).toBe(true);
+    expect(linesOf(loadServer('', { LATCHKEY_WORKERS: 'many' }))).toEqual(['environment: LATCHKEY_WORKERS: must be auto or a whole number from 1 to 256']);
+    expect(linesOf(loadServer('cluster:\n  workers: 0\n'))).toEqual([`${FILE}: cluster.workers: must be auto or a whole number from 1 to 256`]);
+  });
+
   it('names the line of a YAML syntax error', () => {
     expect(linesOf(loadServer('port: 3000\nui:\n  product_name: Acme\n primary_color: "#fff"\n'))).toEqual([
       `${FILE}: line 4, column 1: All mapping items must start at the same column`,
