@@ -7,8 +7,10 @@ import { createQueries } from './db/queries/index.ts';
 import { startExpiredPayloadSweeper } from './db/sweep-expired-payloads.ts';
 import { createPasswordHasher } from './accounts/password-hasher.ts';
 import { createAccountService } from './accounts/account-service.ts';
-import { ensureSigningKeys } from './keys/ensure-signing-keys.ts';
-import { ensureCookieSecrets } from './keys/ensure-cookie-secrets.ts';
+import { resolveKeyEncryptionKeys } from './keys/key-encryption-key.ts';
+import { buildKeyPolicies } from './keys/key-policy.ts';
+import { createKeyManager } from './keys/key-manager.ts';
+import type { KeySet } from './keys/key-set.ts';
 import { createViewRenderer } from './http/view-renderer.ts';
 import { buildPostgresAdapterFactory } from './oidc/postgres-adapter.ts';
 import { buildFindAccount } from './oidc/account-claims.ts';
@@ -36,36 +38,42 @@ export interface RunningServer {
 
 /** Opens the database, applies migrations, builds the provider and the app, and listens. */
 export async function startServer(config: LatchkeyConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  // Before the database opens, so a Postgres deployment without a key-encryption key stops with that message alone.
+  const keks = resolveKeyEncryptionKeys(config, logger.warn);
   const database = await createDatabase(config.database, 'server');
   try {
     const applied = await migrateToLatest(database.knex);
     if (applied.length > 0) logger.info('applied database migrations', { migrations: applied });
     const queries = createQueries(database.knex);
 
-    const [signingKeys, storedCookieSecrets] = await Promise.all([
-      ensureSigningKeys(queries, config.signing.algorithms),
-      config.cookies.secrets ? Promise.resolve(undefined) : ensureCookieSecrets(queries),
-    ]);
-    const cookieSecrets = config.cookies.secrets ?? storedCookieSecrets ?? [];
+    const keys = await createKeyManager({
+      queries,
+      policies: buildKeyPolicies(config),
+      keks,
+      logger,
+      configuredCookieSecrets: config.cookies.secrets,
+    });
     const accounts = createAccountService(
       queries,
       createPasswordHasher(config.passwords.argon2),
       { minPasswordLength: config.passwords.minLength },
     );
     const views = createViewRenderer(config.ui);
-    const provider = createProvider({
+    const providerDependencies = {
       config,
       adapter: buildPostgresAdapterFactory(queries.oidcPayloads),
       findAccount: buildFindAccount(accounts),
       loadExistingGrant: buildLoadExistingGrant(queries.oidcPayloads),
-      signingKeys,
-      cookieSecrets,
       pages: buildHostedPages(views),
-    });
-    provider.on('server_error', (_ctx, error) => logger.error('oidc-provider server error', describeError(error)));
-    const providers = createProviderHolder(provider);
+    };
+    const buildProvider = (keySet: KeySet) => {
+      const provider = createProvider({ ...providerDependencies, signingKeys: keySet.signingKeys, cookieSecrets: keySet.cookieSecrets });
+      provider.on('server_error', (_ctx, error) => logger.error('oidc-provider server error', describeError(error)));
+      return provider;
+    };
+    const providers = createProviderHolder(buildProvider(keys.current));
 
-    const csrf = createCsrfTokens(cookieSecrets[0] ?? '');
+    const csrf = createCsrfTokens(() => keys.current.cookieSecrets);
     const interactionRoutes = buildInteractionRoutes({
       getProvider: () => providers.current,
       login: buildLoginStep({ accounts, views, csrf }),
@@ -82,13 +90,15 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       readinessChecks: {
         database: async () => (await queries.ping(), 'ok'),
         migrations: async () => ((await listPendingMigrations(database.knex)).length === 0 ? 'ok' : 'pending migrations'),
-        keys: async () => (signingKeys.length > 0 ? 'ok' : 'no signing keys'),
+        keys: async () => keys.health(),
       },
     });
 
     const handleRequest = app.callback();
     const server = createServer((req, res) => void handleRequest(req, res));
     await listen(server, config.port, config.host);
+    // A key change swaps in a rebuilt provider; requests in flight finish on the one they started with.
+    keys.start((keySet) => providers.replace(buildProvider(keySet)));
     const sweeper = startExpiredPayloadSweeper(queries.oidcPayloads, SWEEP_INTERVAL_MS, (error) =>
       logger.warn('expired row cleanup failed', describeError(error)),
     );
@@ -101,6 +111,7 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       async close() {
         readiness.markDraining();
         sweeper.stop();
+        await keys.stop();
         await drain(server);
         await database.close();
       },
