@@ -4,12 +4,14 @@ import { DataDirInUseError } from '../db/embedded/data-dir-lock.ts';
 import { runUsersCommand, USERS_HELP } from './users-command.ts';
 import { runMigrateCommand, MIGRATE_HELP } from './migrate-command.ts';
 import { runDemoClientCommand, DEMO_CLIENT_HELP } from './demo-client-command.ts';
+import { runKeysCommand, KEYS_HELP } from './keys-command.ts';
 import { UsageError } from './read-password.ts';
 
 const HELP = `Usage: latchkey <command> [options]
 
 Commands:
   users        add, list, show, disable, enable, set-password, delete users
+  keys         list, rotate and revoke signing and cookie keys
   migrate      apply pending database migrations
   demo-client  run a small relying party on localhost to try signing in
 
@@ -22,6 +24,7 @@ With DATABASE_URL set it uses that Postgres server; otherwise the embedded datab
 
 const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
   users: { help: USERS_HELP, run: runUsersCommand },
+  keys: { help: KEYS_HELP, run: runKeysCommand },
   migrate: { help: MIGRATE_HELP, run: () => runMigrateCommand() },
   'demo-client': { help: DEMO_CLIENT_HELP, run: runDemoClientCommand },
 };

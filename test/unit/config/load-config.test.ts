@@ -35,7 +35,14 @@ describe('loadConfig', () => {
       cookies: { secrets: undefined },
       ui: { productName: 'Latchkey', logoUri: undefined, primaryColor: '#4f46e5', privacyPolicyUri: undefined, termsUri: undefined },
       passwords: { minLength: 8, argon2: { memoryCost: 19_456, timeCost: 2, parallelism: 1 } },
-      signing: { algorithms: ['RS256', 'ES256'] },
+      signing: {
+        algorithms: ['RS256', 'ES256'],
+        keyEncryptionKey: undefined,
+        previousKeyEncryptionKeys: [],
+        rotationInterval: 7_776_000,
+        publishLeadTime: 172_800,
+        jwksMaxAge: 600,
+      },
       clients: [],
       resources: [],
       sources: {
@@ -62,10 +69,17 @@ describe('loadConfig', () => {
       'latchkey.yaml': uncommentExamples(readFileSync(path.join(REPO, 'config/latchkey.yaml'), 'utf8')),
       'clients.yaml': uncommentExamples(readFileSync(path.join(REPO, 'config/clients.yaml'), 'utf8')),
     });
-    const env = { COOKIE_SECRET: 'c'.repeat(32), BILLING_WEB_SECRET: 's'.repeat(44) };
+    const env = {
+      COOKIE_SECRET: 'c'.repeat(32),
+      BILLING_WEB_SECRET: 's'.repeat(44),
+      LATCHKEY_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+      LATCHKEY_OLD_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
+    };
     const config = loadConfig({ cwd, env });
     expect(config.issuer).toBe('https://id.example.com');
     expect(config.cookies.secrets).toEqual(['c'.repeat(32)]);
+    expect(config.signing.keyEncryptionKey).toBe(env.LATCHKEY_KEY_ENCRYPTION_KEY);
+    expect(config.signing.previousKeyEncryptionKeys).toEqual([env.LATCHKEY_OLD_KEY_ENCRYPTION_KEY]);
     expect(config.clients.map((client) => client.client_id)).toEqual(['example-spa', 'billing-web', 'example-native']);
     expect(config.resources).toEqual([
       { identifier: 'https://api.example.com', name: 'Example API', scopes: ['billing:read', 'billing:write'], access_token_ttl: 300 },
