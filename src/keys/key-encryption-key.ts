@@ -19,7 +19,7 @@ export interface KeyEncryptionKeys {
   configFile: string;
 }
 
-export const GENERATED_KEK_FILE = 'key-encryption-key';
+const GENERATED_KEK_FILE = 'key-encryption-key';
 const SETTING = 'signing.key_encryption_key';
 const HOW_TO =
   'generate one with `openssl rand -base64 32` and set it in LATCHKEY_KEY_ENCRYPTION_KEY (or signing.key_encryption_key) on every ' +

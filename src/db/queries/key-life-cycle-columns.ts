@@ -24,6 +24,7 @@ export interface LifeCycleRow {
 
 export const LIFE_CYCLE_COLUMNS = ['created_at', 'published_at', 'active_from', 'retired_from', 'removed_at', 'revoked_at'] as const;
 
+/** A row's life-cycle columns in the application's names. */
 export function toLifeCycleTimes(row: LifeCycleRow): KeyLifeCycleTimes {
   return {
     createdAt: row.created_at,
