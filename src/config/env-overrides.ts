@@ -15,6 +15,11 @@ import {
   proxyField,
   workersField,
 } from './server-schema.ts';
+import { keyEncryptionKeyField, previousKeyEncryptionKeysField } from './signing-schema.ts';
+
+function splitList(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
 
 interface Override {
   variable: string;
@@ -39,7 +44,14 @@ const OVERRIDES: readonly Override[] = [
     variable: 'LATCHKEY_COOKIE_SECRETS',
     path: ['cookies', 'secrets'],
     schema: cookieSecretsField,
-    read: (value) => value.split(',').map((secret) => secret.trim()).filter((secret) => secret !== ''),
+    read: splitList,
+  },
+  { variable: 'LATCHKEY_KEY_ENCRYPTION_KEY', path: ['signing', 'key_encryption_key'], schema: keyEncryptionKeyField },
+  {
+    variable: 'LATCHKEY_PREVIOUS_KEY_ENCRYPTION_KEYS',
+    path: ['signing', 'previous_key_encryption_keys'],
+    schema: previousKeyEncryptionKeysField,
+    read: splitList,
   },
 ];
 

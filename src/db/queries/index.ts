@@ -7,6 +7,7 @@ import { createLockQueries } from './locks.ts';
 import { createOperationalStatsQueries } from './operational-stats.ts';
 import { createSessionQueries } from './sessions.ts';
 import { createBackchannelLogoutQueries } from './backchannel-logouts.ts';
+import { createKeySetVersionQueries } from './key-set-version.ts';
 
 /** Every query of the application, bound to one knex instance or transaction. */
 export function createQueries(knex: Knex): Queries {
@@ -19,6 +20,7 @@ export function createQueries(knex: Knex): Queries {
     stats: createOperationalStatsQueries(knex),
     sessions: createSessionQueries(knex),
     backchannelLogouts: createBackchannelLogoutQueries(knex),
+    keySetVersion: createKeySetVersionQueries(knex),
     /** Runs `work` in one transaction, with queries bound to it. */
     transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
       return knex.transaction((trx) => work(createQueries(trx)));
@@ -39,6 +41,7 @@ export interface Queries {
   stats: ReturnType<typeof createOperationalStatsQueries>;
   sessions: ReturnType<typeof createSessionQueries>;
   backchannelLogouts: ReturnType<typeof createBackchannelLogoutQueries>;
+  keySetVersion: ReturnType<typeof createKeySetVersionQueries>;
   transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
 }
