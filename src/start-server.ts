@@ -7,15 +7,24 @@ import { createQueries } from './db/queries/index.ts';
 import { startExpiredPayloadSweeper } from './db/sweep-expired-payloads.ts';
 import { createPasswordHasher } from './accounts/password-hasher.ts';
 import { createAccountService } from './accounts/account-service.ts';
-import { ensureSigningKeys } from './keys/ensure-signing-keys.ts';
-import { ensureCookieSecrets } from './keys/ensure-cookie-secrets.ts';
+import { resolveKeyEncryptionKeys } from './keys/key-encryption-key.ts';
+import { buildKeyPolicies } from './keys/key-policy.ts';
+import { createKeyManager } from './keys/key-manager.ts';
 import { createViewRenderer } from './http/view-renderer.ts';
 import { buildPostgresAdapterFactory } from './oidc/postgres-adapter.ts';
 import { buildFindAccount } from './oidc/account-claims.ts';
 import { buildLoadExistingGrant } from './oidc/remembered-grant.ts';
 import { buildHostedPages } from './oidc/hosted-pages.ts';
-import { createProvider } from './oidc/create-provider.ts';
-import { createProviderHolder } from './oidc/provider-holder.ts';
+import { createProviderRuntime } from './oidc/provider-runtime.ts';
+import { observeProvider } from './oidc/provider-observer.ts';
+import { createRegistryReloader, type ReloadOutcome } from './oidc/registry-reload.ts';
+import { createClientRegistrySource } from './config/client-registry-source.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { registerScrapeGauges } from './metrics/scrape-gauges.ts';
+import { observeQueryDurations, readPoolStats } from './db/database-observer.ts';
+import { startMetricsServer } from './http/metrics-server.ts';
+import { metricsEndpoint } from './http/metrics-endpoint.ts';
+import { observeRequests } from './http/request-observer.ts';
 import { createCsrfTokens } from './interactions/csrf-token.ts';
 import { buildLoginStep } from './interactions/login-step.ts';
 import { buildConsentStep } from './interactions/consent-step.ts';
@@ -23,7 +32,16 @@ import { buildInteractionRoutes } from './interactions/interaction-routes.ts';
 import { buildApp } from './app.ts';
 import { createReadiness } from './http/readiness.ts';
 import { createLogger, describeError, type Logger } from './logger.ts';
+import { createSessionService, findLogoutReceivers } from './sessions/session-service.ts';
+import { startLogoutDelivery } from './sessions/logout-delivery.ts';
+import { logLogoutDelivery } from './sessions/logout-delivery-log.ts';
+import { buildLogoutTokenSigner } from './oidc/backchannel-logout.ts';
+import { createDatabaseAvailability } from './db/database-availability.ts';
+import { answerDatabaseOutagesWith503 } from './oidc/database-outage.ts';
+import { respondServiceUnavailable } from './http/service-unavailable.ts';
 import { createAuditLog } from './audit/audit-log.ts';
+import { recordKeyRotation } from './audit/key-rotation.ts';
+import { describeKeyStep } from './keys/describe-key-step.ts';
 import { createSignInThrottle } from './accounts/sign-in-throttle.ts';
 import { createSignIn } from './accounts/sign-in.ts';
 import { attachAuditHooks } from './oidc/audit-hooks.ts';
@@ -31,72 +49,149 @@ import { startSecurityRowSweeper } from './db/sweep-security-rows.ts';
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 const DRAIN_TIMEOUT_MS = 10_000;
+const DATABASE_PROBE_INTERVAL_MS = 1_000;
 
 /** A running Latchkey server. */
 export interface RunningServer {
   /** Where it listens, e.g. http://127.0.0.1:3000 (the issuer may be a public URL in front of it). */
   url: string;
+  /** Where the separate metrics listener is (metrics.port), if there is one. */
+  metricsUrl: string | undefined;
+  /** Re-reads clients.yaml and swaps it in when valid (what SIGHUP does); `trigger` is logged. */
+  reloadClients(trigger: string): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
 
+export interface StartServerOptions {
+  /** The environment that `${NAME}` in clients.yaml is read from on reload; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Opens the database, applies migrations, builds the provider and the app, and listens. */
-export async function startServer(config: LatchkeyConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(
+  config: LatchkeyConfig,
+  logger: Logger = createLogger(config.logLevel),
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
+  // Before the database opens, so a Postgres deployment without a key-encryption key stops with that message alone.
+  const keks = resolveKeyEncryptionKeys(config, logger.warn);
   const database = await createDatabase(config.database, 'server');
+  const metrics = createMetrics();
+  const stopObservingQueries = observeQueryDurations(database.knex, (seconds, failed) =>
+    metrics.dbQueryDuration.observe({ outcome: failed ? 'error' : 'ok' }, seconds),
+  );
+  const cleanups: (() => Promise<void> | void)[] = [stopObservingQueries];
   try {
     const applied = await migrateToLatest(database.knex);
     if (applied.length > 0) logger.info('applied database migrations', { migrations: applied });
     const queries = createQueries(database.knex);
+    const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
 
-    const [signingKeys, storedCookieSecrets] = await Promise.all([
-      ensureSigningKeys(queries, config.signing.algorithms),
-      config.cookies.secrets ? Promise.resolve(undefined) : ensureCookieSecrets(queries),
-    ]);
-    const cookieSecrets = config.cookies.secrets ?? storedCookieSecrets ?? [];
+    const keys = await createKeyManager({
+      queries,
+      policies: buildKeyPolicies(config),
+      keks,
+      logger,
+      configuredCookieSecrets: config.cookies.secrets,
+      onStepPerformed: (step, created) => void recordKeyRotation(audit, { ...describeKeyStep(step), created: created.map((key) => key.kid), actor: 'schedule' }),
+    });
+    const availability = createDatabaseAvailability({
+      probe: database.probe,
+      retryIntervalMs: DATABASE_PROBE_INTERVAL_MS,
+      onDown: (error) => logger.warn('database unavailable: answering 503 until it is back', describeError(error)),
+      onUp: () => logger.info('database is back: serving requests again'),
+    });
+    const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
     const accounts = createAccountService(
       queries,
       createPasswordHasher(config.passwords.argon2),
       { minPasswordLength: config.passwords.minLength },
+      sessions,
     );
-    const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
     const signIn = createSignIn({ accounts, throttle: createSignInThrottle(queries.signInThrottles, config.throttling), audit });
+    // The delivery loop starts once the provider exists; until then there is nothing to wake.
+    const logoutsRecorded = { wakeDelivery: (): void => undefined };
     const views = createViewRenderer(config.ui);
-    const provider = createProvider({
+    const runtime = createProviderRuntime({
       config,
       adapter: buildPostgresAdapterFactory(queries.oidcPayloads),
       findAccount: buildFindAccount(accounts),
       loadExistingGrant: buildLoadExistingGrant(queries.oidcPayloads),
-      signingKeys,
-      cookieSecrets,
       pages: buildHostedPages(views),
+      recordBackchannelLogout: async (logout) => {
+        await queries.backchannelLogouts.insertBackchannelLogouts([logout], new Date());
+        logoutsRecorded.wakeDelivery();
+      },
+      initial: {
+        registry: { clients: config.clients, resources: config.resources },
+        signingKeys: keys.current.signingKeys,
+        cookieSecrets: keys.current.cookieSecrets,
+      },
+      prepare: (provider) => {
+        observeProvider(provider, { logger, metrics });
+        provider.on('backchannel.error', (_ctx, error) => logger.error('could not record a back-channel logout', describeError(error)));
+        answerDatabaseOutagesWith503(provider, availability.report, (ctx) => respondServiceUnavailable(ctx, views));
+        attachAuditHooks(provider, audit);
+      },
     });
-    provider.on('server_error', (_ctx, error) => logger.error('oidc-provider server error', describeError(error)));
-    attachAuditHooks(provider, audit);
-    const providers = createProviderHolder(provider);
+    const { providers } = runtime;
+    registerScrapeGauges(
+      metrics.registry,
+      {
+        countActiveSessions: () => queries.stats.countActiveSessions(new Date()),
+        listSigningKeyCreationTimes: () => queries.stats.listNewestSigningKeyTimes(),
+        readPoolStats: () => readPoolStats(database.knex),
+      },
+      { onError: (what, error) => logger.warn(`metrics: reading ${what} failed`, describeError(error)) },
+    );
 
-    const csrf = createCsrfTokens(cookieSecrets[0] ?? '');
+    const csrf = createCsrfTokens(() => keys.current.cookieSecrets);
     const interactionRoutes = buildInteractionRoutes({
       getProvider: () => providers.current,
-      login: buildLoginStep({ signIn, views, csrf }),
-      consent: buildConsentStep({ accounts, views, csrf, resources: config.resources, audit }),
+      login: buildLoginStep({ signIn, views, csrf, recordSignIn: (outcome) => metrics.signIns.inc({ outcome }) }),
+      consent: buildConsentStep({ accounts, views, csrf, resources: () => runtime.inputs.registry.resources, audit }),
     });
     const readiness = createReadiness();
     const app = buildApp({
       config,
       views,
       logger,
+      metrics,
       interactionRoutes,
       providers,
       readiness,
+      databaseAvailability: availability,
       readinessChecks: {
-        database: async () => (await queries.ping(), 'ok'),
+        // Down until a probe succeeds: readiness and the 503s of requests change together.
+        database: async () => (availability.down ? 'unavailable' : (await queries.ping(), 'ok')),
         migrations: async () => ((await listPendingMigrations(database.knex)).length === 0 ? 'ok' : 'pending migrations'),
-        keys: async () => (signingKeys.length > 0 ? 'ok' : 'no signing keys'),
+        keys: async () => keys.health(),
       },
     });
+
+    const registrySource = createClientRegistrySource(config, options.env);
+    const reloader = createRegistryReloader({ load: registrySource.load, runtime, logger, metrics });
+    if (config.watchClients) {
+      const watcher = registrySource.watch(
+        () => void reloader.reload('file change'),
+        (error) => logger.warn('cannot watch clients.yaml for changes; reload it with SIGHUP', describeError(error)),
+      );
+      cleanups.push(() => watcher.close());
+    }
+    const metricsServer = config.metrics.port === undefined
+      ? undefined
+      : await startMetricsServer(
+        [observeRequests({ logger, metrics }), metricsEndpoint(metrics.registry, config.metrics.token)],
+        config.metrics.port,
+        config.metrics.host,
+      );
+    if (metricsServer) cleanups.push(() => metricsServer.close());
 
     const handleRequest = app.callback();
     const server = createServer((req, res) => void handleRequest(req, res));
     await listen(server, config.port, config.host);
+    // A key change swaps in a rebuilt provider; requests in flight finish on the one they started with.
+    keys.start((keySet) => runtime.rebuildProvider({ signingKeys: keySet.signingKeys, cookieSecrets: keySet.cookieSecrets }));
     const sweeper = startExpiredPayloadSweeper(queries.oidcPayloads, SWEEP_INTERVAL_MS, (error) =>
       logger.warn('expired row cleanup failed', describeError(error)),
     );
@@ -106,21 +201,40 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       SWEEP_INTERVAL_MS,
       (error) => logger.warn('throttling and audit cleanup failed', describeError(error)),
     );
+    const logoutDelivery = startLogoutDelivery({
+      queries,
+      sign: buildLogoutTokenSigner(() => providers.current),
+      settings: config.backchannelLogout,
+      events: logLogoutDelivery(logger, availability.report),
+    });
+    logoutsRecorded.wakeDelivery = logoutDelivery.wake;
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-    logger.info('latchkey is listening', { url, issuer: config.issuer, database: database.kind });
+    logger.info('latchkey is listening', {
+      url,
+      issuer: config.issuer,
+      database: database.kind,
+      metrics: metricsServer ? `${metricsServer.url}/metrics` : config.metrics.token ? `${url}/metrics (bearer token)` : 'off',
+    });
 
     return {
       url,
+      metricsUrl: metricsServer?.url,
+      reloadClients: (trigger) => reloader.reload(trigger),
       async close() {
         readiness.markDraining();
         sweeper.stop();
         securitySweeper.stop();
+        await keys.stop();
         await drain(server);
+        await logoutDelivery.stop();
+        availability.stop();
+        for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
         await database.close();
       },
     };
   } catch (error) {
+    for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
     await database.close().catch(() => undefined);
     throw error;
   }

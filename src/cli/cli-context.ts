@@ -5,6 +5,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { createQueries, type Queries } from '../db/queries/index.ts';
 import { createPasswordHasher } from '../accounts/password-hasher.ts';
 import { createAccountService, type AccountService } from '../accounts/account-service.ts';
+import { createSessionService, findLogoutReceivers, type SessionService } from '../sessions/session-service.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 
 /** What a CLI command works with: the config, the database (through a running server's socket when embedded). */
@@ -13,6 +14,7 @@ export interface CliContext {
   database: Database;
   queries: Queries;
   accounts: AccountService;
+  sessions: SessionService;
   audit: AuditLog;
 }
 
@@ -23,13 +25,17 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
   try {
     await migrateToLatest(database.knex);
     const queries = createQueries(database.knex);
-    const accounts = createAccountService(queries, createPasswordHasher(config.passwords.argon2), {
-      minPasswordLength: config.passwords.minLength,
-    });
+    const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+    const accounts = createAccountService(
+      queries,
+      createPasswordHasher(config.passwords.argon2),
+      { minPasswordLength: config.passwords.minLength },
+      sessions,
+    );
     const audit = createAuditLog(queries.auditEvents, (error) => {
       process.stderr.write(`latchkey: warning: the audit event was not recorded: ${error instanceof Error ? error.message : String(error)}\n`);
     });
-    return await work({ config, database, queries, accounts, audit });
+    return await work({ config, database, queries, accounts, sessions, audit });
   } finally {
     await database.close();
   }

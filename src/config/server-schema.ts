@@ -1,11 +1,12 @@
 // The shape of latchkey.yaml (snake_case), with its defaults. Mapped to the camelCase LatchkeyConfig by server-config.ts.
 import { z } from 'zod';
 import { durationSchema } from './duration.ts';
-import { boolean, checkedString, integer, nonEmptyString, section, uniqueList, unset } from './fields.ts';
+import { boolean, checkedString, integer, nonEmptyString, section, unset } from './fields.ts';
 import { checkWebUrl } from './uri-rules.ts';
+import { signingSection } from './signing-schema.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
+export { SIGNING_ALGORITHMS } from './signing-schema.ts';
 
 /** Absolute http(s) URL without query or fragment; the trailing slash is removed (OIDC Discovery §4.1 appends paths). */
 export const issuerField = checkedString((raw) => {
@@ -22,6 +23,20 @@ export const hostField = nonEmptyString;
 export const logLevelField = z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` });
 export const poolMaxField = integer(1, 1_000);
 export const dataDirField = nonEmptyString;
+export const metricsTokenField = z.string({ error: 'must be a string' }).min(16, {
+  error: 'must be at least 16 characters; generate one with `openssl rand -base64 32`',
+});
+/** `auto` (one per CPU core on a Postgres server) or a number of worker processes. */
+const WORKERS_ERROR = 'must be auto or a whole number from 1 to 256';
+export const workersField = z
+  .preprocess(
+    (value: unknown): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+    z.union([z.literal('auto'), z.int({ error: WORKERS_ERROR }).min(1, { error: WORKERS_ERROR }).max(256, { error: WORKERS_ERROR })], {
+      error: WORKERS_ERROR,
+    }),
+  )
+  .meta({ description: 'auto = one per CPU core on a Postgres server; the embedded database always runs one.' });
+export const proxyField = boolean;
 
 export const databaseUrlField = checkedString((raw) => {
   const scheme = URL.canParse(raw) ? new URL(raw).protocol : '';
@@ -43,10 +58,6 @@ const colorField = z.string({ error: 'must be a string' }).regex(/^#(?:[0-9a-fA-
 /** A user-facing link, or a path on this server (e.g. a logo under public/). */
 const webUrlOrPath = checkedString((raw) => (raw.startsWith('/') && !raw.startsWith('//') ? undefined : checkWebUrl(raw)));
 
-const signingAlgorithms = uniqueList(z.enum(SIGNING_ALGORITHMS, { error: `must be one of ${SIGNING_ALGORITHMS.join(', ')}` }), 'algorithms')
-  // OpenID Connect Core §15.1: every OP must support RS256, and clients may rely on it.
-  .refine((algorithms) => algorithms.includes('RS256'), { error: 'must include RS256 (required by OpenID Connect Core §15.1)' });
-
 /** Sign-in throttling: free attempts per counter, then exponential back-off (never a permanent lock). */
 const throttlingSection = section({
   per_account_and_ip: integer(1, 1_000).prefault(5).meta({ description: 'Failed sign-ins per email from one client address.' }),
@@ -65,12 +76,25 @@ export const serverFileSchema = z.strictObject({
   issuer: unset(issuerField),
   port: portField.prefault(3000),
   host: hostField.default('127.0.0.1'),
-  proxy: boolean.prefault(false),
+  proxy: proxyField.prefault(false),
   log_level: logLevelField.default('info'),
+  watch_clients: boolean.prefault(true).meta({ description: 'Reload clients.yaml when it changes (SIGHUP always reloads it).' }),
   database: section({
     url: unset(databaseUrlField),
     pool_max: poolMaxField.prefault(10),
     data_dir: unset(dataDirField),
+    connect_timeout: durationSchema.prefault('5s').meta({ description: 'Longest wait for a connection; then the request fails with 503.' }),
+    statement_timeout: durationSchema.prefault('10s').meta({ description: 'Longest a single SQL statement may run.' }),
+  }),
+  cluster: section({
+    workers: workersField.default('auto'),
+  }),
+  backchannel_logout: section({
+    poll_interval: durationSchema.prefault('2s').meta({ description: 'How often each instance looks for logout tokens to send.' }),
+    request_timeout: durationSchema.prefault('5s'),
+    retry_delay: durationSchema.prefault('10s').meta({ description: 'Wait before the first retry; doubles with each attempt, up to 1h.' }),
+    max_attempts: integer(1, 100).prefault(10),
+    keep_records: durationSchema.prefault('30d').meta({ description: 'How long the record of each delivery is kept.' }),
   }),
   ttl: section({
     access_token: durationSchema.prefault('10m'),
@@ -98,7 +122,12 @@ export const serverFileSchema = z.strictObject({
       parallelism: integer(1, 16).prefault(1),
     }),
   }),
-  signing: section({ algorithms: signingAlgorithms.default(['RS256', 'ES256']) }),
+  signing: signingSection,
+  metrics: section({
+    port: unset(portField).meta({ description: 'Serve /metrics only on this port; unset = on the main port, with the token.' }),
+    host: unset(hostField).meta({ description: 'Listen address of the metrics port; default: host.' }),
+    token: unset(metricsTokenField).meta({ description: 'Bearer token scrapers must send; required on the main port.' }),
+  }),
   throttling: throttlingSection,
   audit: section({
     retention: durationSchema.prefault('365d').meta({ description: 'Audit events older than this are deleted.' }),

@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { InteractionResults } from 'oidc-provider';
+import { errors, type InteractionResults } from 'oidc-provider';
 import { interactionExpired } from '../http/http-error.ts';
+import { requestRecordOf } from '../http/request-context.ts';
 import type { CsrfTokens } from './csrf-token.ts';
 import { findStartOverUrl, startOverUrl } from './start-over.ts';
 
@@ -13,14 +14,26 @@ export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails
  */
 export async function loadInteraction(provider: Provider, ctx: Context): Promise<InteractionDetails> {
   const uid = (ctx.params as Record<string, string | undefined>)['uid'];
-  let details: InteractionDetails | undefined;
+  let details: InteractionDetails;
   try {
     details = await provider.interactionDetails(ctx.req, ctx.res);
-  } catch {
-    details = undefined;
+  } catch (error) {
+    // oidc-provider's own errors (no cookie, unknown or expired interaction) mean "start again"; anything else, such as
+    // the database being unreachable, is not the person's doing and must not send them back to the start.
+    if (error instanceof errors.OIDCProviderError) throw interactionExpired(await findStartOverUrl(provider, uid));
+    throw error;
   }
-  if (!details || details.uid !== uid) throw interactionExpired(await findStartOverUrl(provider, uid));
+  if (details.uid !== uid) throw interactionExpired(await findStartOverUrl(provider, uid));
   return details;
+}
+
+/** Names the client and the signed-in person (if any) of the interaction in the request's log line. */
+export function noteInteraction(ctx: Context, details: InteractionDetails): void {
+  const record = requestRecordOf(ctx.req);
+  if (!record) return;
+  const clientId = details.params['client_id'];
+  if (typeof clientId === 'string') record.clientId = clientId;
+  if (details.session?.accountId) record.accountId = details.session.accountId;
 }
 
 /** Refuses a form without the CSRF token of its interaction, offering a fresh start of the same request. */

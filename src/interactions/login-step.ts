@@ -3,13 +3,21 @@ import type Provider from 'oidc-provider';
 import type { SignIn } from '../accounts/sign-in.ts';
 import type { ViewRenderer } from '../http/view-renderer.ts';
 import type { CsrfTokens } from './csrf-token.ts';
+import { requestRecordOf } from '../http/request-context.ts';
+import type { SignInOutcome } from '../metrics/metrics.ts';
 import { findClientDisplay } from './client-display.ts';
 import { finishInteraction, formField, requireCsrfToken, type InteractionDetails } from './interaction-context.ts';
 import { requestOrigin } from './request-origin.ts';
 import { SIGN_IN_FAILED, tooManyAttempts } from './sign-in-messages.ts';
 
 /** The sign-in page and its form. */
-export function buildLoginStep(deps: { signIn: SignIn; views: ViewRenderer; csrf: CsrfTokens }) {
+export function buildLoginStep(deps: {
+  signIn: SignIn;
+  views: ViewRenderer;
+  csrf: CsrfTokens;
+  /** Counts each submitted sign-in by how it ended. */
+  recordSignIn: (outcome: SignInOutcome) => void;
+}) {
   async function render(ctx: Context, provider: Provider, details: InteractionDetails, email: string, error?: string) {
     ctx.type = 'html';
     ctx.body = deps.views.render('login', {
@@ -34,12 +42,15 @@ export function buildLoginStep(deps: { signIn: SignIn; views: ViewRenderer; csrf
       const email = formField(body, 'email').trim();
       const password = formField(body, 'password');
       const outcome = await deps.signIn.attempt({ email, password, ...requestOrigin(ctx), clientId: String(details.params['client_id']) });
+      deps.recordSignIn(outcome.kind === 'signed_in' ? 'success' : 'failure'); // a throttled attempt failed too
       if (outcome.kind === 'throttled') {
         ctx.status = 429; // RFC 6585 §4, with the wait in Retry-After
         ctx.set('Retry-After', String(outcome.retryAfterSeconds));
         return render(ctx, provider, details, email, tooManyAttempts(outcome.retryAfterSeconds));
       }
       if (outcome.kind === 'failed') return render(ctx, provider, details, email, SIGN_IN_FAILED);
+      const record = requestRecordOf(ctx.req);
+      if (record) record.accountId = outcome.user.id;
       await finishInteraction(provider, ctx, { login: { accountId: outcome.user.id, amr: ['pwd'], remember: true } });
     },
   };

@@ -113,7 +113,8 @@ describe.each(databaseTargets())('security headers ($name database)', (target) =
       await fromResponse('jwks', await fetch(`${server().issuer}/jwks`)),
     ];
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 400, 200, 200, 200]);
-    for (const answer of answers) expectSecurityHeaders(answer);
+    // The public key set is the one thing relying parties should cache (signing.jwks_max_age).
+    for (const answer of answers) expectSecurityHeaders(answer, answer.name === 'jwks' ? 'cacheable' : 'no-store');
 
     expectSecurityHeaders(await fromResponse('stylesheet', await fetch(`${server().issuer}/assets/theme.css`)), 'cacheable');
   });

@@ -1,5 +1,6 @@
 // A real Latchkey server for integration tests: config files in a temp dir, loaded by loadConfig, started in-process
 // on a free 127.0.0.1 port, on a database of its own from a DatabaseTarget.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,9 +11,11 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import type { ClientMetadata, LatchkeyConfig, LogLevel, ResourceServer } from '../../src/config/types.ts';
 import { startServer, type RunningServer } from '../../src/start-server.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { LogCapture } from './log-capture.ts';
 import { createQueries } from '../../src/db/queries/index.ts';
 import { createAccountService, type AccountService } from '../../src/accounts/account-service.ts';
 import { createPasswordHasher } from '../../src/accounts/password-hasher.ts';
+import { createSessionService, findLogoutReceivers, type SessionService } from '../../src/sessions/session-service.ts';
 import { createDatabase } from '../../src/db/create-database.ts';
 import type { DatabaseTarget, ProvisionedDatabase } from './database-targets.ts';
 
@@ -28,6 +31,8 @@ export interface TestServerOptions {
   resources?: readonly TestResource[];
   /** Merged into latchkey.yaml (snake_case, as in the file). */
   overrides?: Record<string, unknown>;
+  /** Collects the server's log lines (at trace level) instead of TEST_LOG's stderr. */
+  logs?: LogCapture;
 }
 
 /** A running server and what tests need around it. */
@@ -39,8 +44,14 @@ export interface TestServer {
   config: LatchkeyConfig;
   /** Accounts on the server's database, through a connection of the test's own. */
   accounts: AccountService;
+  /** Sessions on the server's database, as the CLI ends them (back-channel logouts included). */
+  sessions: SessionService;
   /** The test's own connection to the server's database, to read rows directly. */
   knex: Knex;
+  /** The server itself: reloadClients, metricsUrl. */
+  running: RunningServer;
+  /** The directory holding its latchkey.yaml and clients.yaml. */
+  configDir: string;
   close(): Promise<void>;
 }
 
@@ -58,16 +69,24 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     let knex: Knex | undefined;
     try {
       knex = await openTestConnection(config);
-      const accounts = createAccountService(createQueries(knex), createPasswordHasher(config.passwords.argon2), {
-        minPasswordLength: config.passwords.minLength,
-      });
+      const queries = createQueries(knex);
+      const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+      const accounts = createAccountService(
+        queries,
+        createPasswordHasher(config.passwords.argon2),
+        { minPasswordLength: config.passwords.minLength },
+        sessions,
+      );
       const testKnex = knex;
       return {
         issuer: config.issuer,
         url: server.url,
         config,
         accounts,
+        sessions,
         knex: testKnex,
+        running: server,
+        configDir,
         async close() {
           try {
             await testKnex.destroy();
@@ -101,7 +120,8 @@ async function startOnFreePort(
     writeConfigFiles(configDir, port, options, database);
     const config = loadConfig({ configDir, env: {}, cwd: configDir });
     try {
-      const server = await startServer(config, createLogger(testLogLevel()));
+      const logger = options.logs ? createLogger('trace', { destination: options.logs.destination }) : createLogger(testLogLevel());
+      const server = await startServer(config, logger, { env: {} });
       return { config, server };
     } catch (error) {
       // Another process may take the port between findFreePort and listen; try another one.
@@ -119,6 +139,8 @@ function writeConfigFiles(configDir: string, port: number, options: TestServerOp
       log_level: testLogLevel(),
       database: { ...database.settings, pool_max: 4 },
       passwords: { argon2: FAST_ARGON2 },
+      // Required on Postgres; given on the embedded database too, so no test writes a key file into a data dir.
+      signing: { key_encryption_key: randomBytes(32).toString('base64') },
     },
     options.overrides ?? {},
   );

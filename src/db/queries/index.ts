@@ -4,6 +4,10 @@ import { createUserQueries } from './users.ts';
 import { createSigningKeyQueries } from './signing-keys.ts';
 import { createCookieKeyQueries } from './cookie-keys.ts';
 import { createLockQueries } from './locks.ts';
+import { createOperationalStatsQueries } from './operational-stats.ts';
+import { createSessionQueries } from './sessions.ts';
+import { createBackchannelLogoutQueries } from './backchannel-logouts.ts';
+import { createKeySetVersionQueries } from './key-set-version.ts';
 import { createSignInThrottleQueries } from './sign-in-throttles.ts';
 import { createAuditEventQueries } from './audit-events.ts';
 
@@ -15,6 +19,10 @@ export function createQueries(knex: Knex): Queries {
     signingKeys: createSigningKeyQueries(knex),
     cookieKeys: createCookieKeyQueries(knex),
     locks: createLockQueries(knex),
+    stats: createOperationalStatsQueries(knex),
+    sessions: createSessionQueries(knex),
+    backchannelLogouts: createBackchannelLogoutQueries(knex),
+    keySetVersion: createKeySetVersionQueries(knex),
     signInThrottles: createSignInThrottleQueries(knex),
     auditEvents: createAuditEventQueries(knex),
     /** Runs `work` in one transaction, with queries bound to it. */
@@ -34,6 +42,10 @@ export interface Queries {
   signingKeys: ReturnType<typeof createSigningKeyQueries>;
   cookieKeys: ReturnType<typeof createCookieKeyQueries>;
   locks: ReturnType<typeof createLockQueries>;
+  stats: ReturnType<typeof createOperationalStatsQueries>;
+  sessions: ReturnType<typeof createSessionQueries>;
+  backchannelLogouts: ReturnType<typeof createBackchannelLogoutQueries>;
+  keySetVersion: ReturnType<typeof createKeySetVersionQueries>;
   signInThrottles: ReturnType<typeof createSignInThrottleQueries>;
   auditEvents: ReturnType<typeof createAuditEventQueries>;
   transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T>;

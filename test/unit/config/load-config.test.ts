@@ -21,7 +21,10 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       proxy: false,
       logLevel: 'info',
-      database: { url: undefined, poolMax: 10, dataDir: path.join(cwd, 'data') },
+      watchClients: true,
+      database: { url: undefined, poolMax: 10, dataDir: path.join(cwd, 'data'), connectTimeout: 5, statementTimeout: 10 },
+      cluster: { workers: 'auto' },
+      backchannelLogout: { pollInterval: 2, requestTimeout: 5, retryDelay: 10, maxAttempts: 10, keepRecords: 2_592_000 },
       ttl: {
         accessToken: 600,
         idToken: 3600,
@@ -35,7 +38,15 @@ describe('loadConfig', () => {
       cookies: { secrets: undefined },
       ui: { productName: 'Latchkey', logoUri: undefined, primaryColor: '#4f46e5', privacyPolicyUri: undefined, termsUri: undefined },
       passwords: { minLength: 8, argon2: { memoryCost: 19_456, timeCost: 2, parallelism: 1 } },
-      signing: { algorithms: ['RS256', 'ES256'] },
+      signing: {
+        algorithms: ['RS256', 'ES256'],
+        keyEncryptionKey: undefined,
+        previousKeyEncryptionKeys: [],
+        rotationInterval: 7_776_000,
+        publishLeadTime: 172_800,
+        jwksMaxAge: 600,
+      },
+      metrics: { port: undefined, host: '127.0.0.1', token: undefined },
       throttling: { perAccountAndIp: 5, perAccount: 20, perIp: 100, baseDelay: 30, maxDelay: 900, resetAfter: 43_200 },
       audit: { retention: 31_536_000 },
       clients: [],
@@ -64,10 +75,19 @@ describe('loadConfig', () => {
       'latchkey.yaml': uncommentExamples(readFileSync(path.join(REPO, 'config/latchkey.yaml'), 'utf8')),
       'clients.yaml': uncommentExamples(readFileSync(path.join(REPO, 'config/clients.yaml'), 'utf8')),
     });
-    const env = { COOKIE_SECRET: 'c'.repeat(32), BILLING_WEB_SECRET: 's'.repeat(44) };
+    const env = {
+      COOKIE_SECRET: 'c'.repeat(32),
+      BILLING_WEB_SECRET: 's'.repeat(44),
+      LATCHKEY_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+      METRICS_TOKEN: 'm'.repeat(24),
+      LATCHKEY_OLD_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
+    };
     const config = loadConfig({ cwd, env });
     expect(config.issuer).toBe('https://id.example.com');
+    expect(config.metrics).toEqual({ port: 9464, host: '0.0.0.0', token: 'm'.repeat(24) });
     expect(config.cookies.secrets).toEqual(['c'.repeat(32)]);
+    expect(config.signing.keyEncryptionKey).toBe(env.LATCHKEY_KEY_ENCRYPTION_KEY);
+    expect(config.signing.previousKeyEncryptionKeys).toEqual([env.LATCHKEY_OLD_KEY_ENCRYPTION_KEY]);
     expect(config.clients.map((client) => client.client_id)).toEqual(['example-spa', 'billing-web', 'example-native']);
     expect(config.resources).toEqual([
       { identifier: 'https://api.example.com', name: 'Example API', scopes: ['billing:read', 'billing:write'], access_token_ttl: 300 },
@@ -85,6 +105,8 @@ describe('loadConfig', () => {
       LATCHKEY_DATA_DIR: 'var/db',
       LATCHKEY_COOKIE_SECRETS: `${'a'.repeat(32)}, ${'b'.repeat(40)}`,
       LOG_LEVEL: 'debug',
+      METRICS_PORT: '9100',
+      METRICS_TOKEN: 't'.repeat(20),
     };
     const config = loadConfig({ cwd, env });
     expect(config).toMatchObject({
@@ -94,6 +116,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       database: { url: 'postgres://u:p@db:5432/latchkey', poolMax: 20, dataDir: path.join(cwd, 'var/db') },
       cookies: { secrets: ['a'.repeat(32), 'b'.repeat(40)] },
+      metrics: { port: 9100, host: '0.0.0.0', token: 't'.repeat(20) },
     });
   });
 
