@@ -33,6 +33,7 @@ describe.each(databaseTargets())('secrets stay out of logs and the audit trail (
   let issuer: string;
   const clientSecret = randomBytes(32).toString('base64url');
   const cookieSecret = randomBytes(32).toString('base64url');
+  const keyEncryptionKey = randomBytes(32).toString('base64');
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'lk-logs-'));
@@ -50,6 +51,7 @@ describe.each(databaseTargets())('secrets stay out of logs and the audit trail (
       LOG_LEVEL: 'trace',
       LATCHKEY_COOKIE_SECRETS: cookieSecret,
       LOG_TEST_WEB_SECRET: clientSecret,
+      LATCHKEY_KEY_ENCRYPTION_KEY: keyEncryptionKey, // required with a Postgres server
       ...('url' in database.settings ? { DATABASE_URL: database.settings.url } : { LATCHKEY_DATA_DIR: database.settings.data_dir }),
     };
     server = spawnServer(env);
@@ -107,6 +109,7 @@ describe.each(databaseTargets())('secrets stay out of logs and the audit trail (
       'client secret': clientSecret,
       'wrong client secret': wrongSecret,
       'cookie secret': cookieSecret,
+      'key-encryption key': keyEncryptionKey,
       'CSRF token': csrf,
       'authorization code': code,
       'code verifier': pending.codeVerifier,
@@ -118,6 +121,7 @@ describe.each(databaseTargets())('secrets stay out of logs and the audit trail (
     };
     const output = server.output();
     expect(output).toContain('"msg":"latchkey is listening"'); // the log was captured at all
+    expect(output.match(/"msg":"request"/g)?.length ?? 0).toBeGreaterThan(10); // with a line per request
     const places = { 'server log': output, 'CLI output': `${added.stdout}${added.stderr}${audit.stderr}`, 'audit trail': audit.stdout };
     for (const [place, text] of Object.entries(places)) {
       for (const [name, secret] of Object.entries(secrets)) {
