@@ -18,7 +18,7 @@ function withoutEmail(page: Page, email: string): string {
 }
 
 function headersOf(page: Page): Record<string, string> {
-  const { date: _date, 'content-length': _length, ...rest } = Object.fromEntries(page.headers);
+  const { date: _date, 'content-length': _length, 'x-request-id': _requestId, ...rest } = Object.fromEntries(page.headers);
   return rest;
 }
 
