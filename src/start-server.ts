@@ -14,8 +14,16 @@ import { buildPostgresAdapterFactory } from './oidc/postgres-adapter.ts';
 import { buildFindAccount } from './oidc/account-claims.ts';
 import { buildLoadExistingGrant } from './oidc/remembered-grant.ts';
 import { buildHostedPages } from './oidc/hosted-pages.ts';
-import { createProvider } from './oidc/create-provider.ts';
-import { createProviderHolder } from './oidc/provider-holder.ts';
+import { createProviderRuntime } from './oidc/provider-runtime.ts';
+import { observeProvider } from './oidc/provider-observer.ts';
+import { createRegistryReloader, type ReloadOutcome } from './oidc/registry-reload.ts';
+import { createClientRegistrySource } from './config/client-registry-source.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { registerScrapeGauges } from './metrics/scrape-gauges.ts';
+import { observeQueryDurations, readPoolStats } from './db/database-observer.ts';
+import { startMetricsServer } from './http/metrics-server.ts';
+import { metricsEndpoint } from './http/metrics-endpoint.ts';
+import { observeRequests } from './http/request-observer.ts';
 import { createCsrfTokens } from './interactions/csrf-token.ts';
 import { buildLoginStep } from './interactions/login-step.ts';
 import { buildConsentStep } from './interactions/consent-step.ts';
@@ -27,7 +35,7 @@ import { createSessionService, findLogoutReceivers } from './sessions/session-se
 import { startLogoutDelivery } from './sessions/logout-delivery.ts';
 import { logLogoutDelivery } from './sessions/logout-delivery-log.ts';
 import { buildLogoutTokenSigner } from './oidc/backchannel-logout.ts';
-import { createDatabaseAvailability, isDatabaseUnavailableError } from './db/database-availability.ts';
+import { createDatabaseAvailability } from './db/database-availability.ts';
 import { answerDatabaseOutagesWith503 } from './oidc/database-outage.ts';
 import { respondServiceUnavailable } from './http/service-unavailable.ts';
 
@@ -39,12 +47,30 @@ const DATABASE_PROBE_INTERVAL_MS = 1_000;
 export interface RunningServer {
   /** Where it listens, e.g. http://127.0.0.1:3000 (the issuer may be a public URL in front of it). */
   url: string;
+  /** Where the separate metrics listener is (metrics.port), if there is one. */
+  metricsUrl: string | undefined;
+  /** Re-reads clients.yaml and swaps it in when valid (what SIGHUP does); `trigger` is logged. */
+  reloadClients(trigger: string): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
 
+export interface StartServerOptions {
+  /** The environment that `${NAME}` in clients.yaml is read from on reload; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Opens the database, applies migrations, builds the provider and the app, and listens. */
-export async function startServer(config: LatchkeyConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(
+  config: LatchkeyConfig,
+  logger: Logger = createLogger(config.logLevel),
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
   const database = await createDatabase(config.database, 'server');
+  const metrics = createMetrics();
+  const stopObservingQueries = observeQueryDurations(database.knex, (seconds, failed) =>
+    metrics.dbQueryDuration.observe({ outcome: failed ? 'error' : 'ok' }, seconds),
+  );
+  const cleanups: (() => Promise<void> | void)[] = [stopObservingQueries];
   try {
     const applied = await migrateToLatest(database.knex);
     if (applied.length > 0) logger.info('applied database migrations', { migrations: applied });
@@ -61,7 +87,9 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       onDown: (error) => logger.warn('database unavailable: answering 503 until it is back', describeError(error)),
       onUp: () => logger.info('database is back: serving requests again'),
     });
-    const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+    cleanups.push(() => availability.stop());
+    // The clients owed logout tokens follow clients.yaml reloads.
+    const sessions = createSessionService(queries, () => findLogoutReceivers(runtime.inputs.registry.clients));
     const accounts = createAccountService(
       queries,
       createPasswordHasher(config.passwords.argon2),
@@ -71,37 +99,47 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
     // The delivery loop starts once the provider exists; until then there is nothing to wake.
     const logoutsRecorded = { wakeDelivery: (): void => undefined };
     const views = createViewRenderer(config.ui);
-    const provider = createProvider({
+    const runtime = createProviderRuntime({
       config,
       adapter: buildPostgresAdapterFactory(queries.oidcPayloads),
       findAccount: buildFindAccount(accounts),
       loadExistingGrant: buildLoadExistingGrant(queries.oidcPayloads),
-      signingKeys,
       cookieSecrets,
       pages: buildHostedPages(views),
       recordBackchannelLogout: async (logout) => {
         await queries.backchannelLogouts.insertBackchannelLogouts([logout], new Date());
         logoutsRecorded.wakeDelivery();
       },
+      initial: { registry: { clients: config.clients, resources: config.resources }, signingKeys },
+      prepare: (provider) => {
+        observeProvider(provider, { logger, metrics });
+        provider.on('backchannel.error', (_ctx, error) => logger.error('could not record a back-channel logout', describeError(error)));
+        answerDatabaseOutagesWith503(provider, availability.report, (ctx) => respondServiceUnavailable(ctx, views));
+      },
     });
-    provider.on('server_error', (_ctx, error) => {
-      if (!isDatabaseUnavailableError(error)) logger.error('oidc-provider server error', describeError(error));
-    });
-    provider.on('backchannel.error', (_ctx, error) => logger.error('could not record a back-channel logout', describeError(error)));
-    answerDatabaseOutagesWith503(provider, availability.report, (ctx) => respondServiceUnavailable(ctx, views));
-    const providers = createProviderHolder(provider);
+    const { providers } = runtime;
+    registerScrapeGauges(
+      metrics.registry,
+      {
+        countActiveSessions: () => queries.stats.countActiveSessions(new Date()),
+        listSigningKeyCreationTimes: () => queries.stats.listNewestSigningKeyTimes(),
+        readPoolStats: () => readPoolStats(database.knex),
+      },
+      { onError: (what, error) => logger.warn(`metrics: reading ${what} failed`, describeError(error)) },
+    );
 
     const csrf = createCsrfTokens(cookieSecrets[0] ?? '');
     const interactionRoutes = buildInteractionRoutes({
       getProvider: () => providers.current,
-      login: buildLoginStep({ accounts, views, csrf }),
-      consent: buildConsentStep({ accounts, views, csrf, resources: config.resources }),
+      login: buildLoginStep({ accounts, views, csrf, recordSignIn: (outcome) => metrics.signIns.inc({ outcome }) }),
+      consent: buildConsentStep({ accounts, views, csrf, resources: () => runtime.inputs.registry.resources }),
     });
     const readiness = createReadiness();
     const app = buildApp({
       config,
       views,
       logger,
+      metrics,
       interactionRoutes,
       providers,
       readiness,
@@ -113,6 +151,24 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
         keys: async () => (signingKeys.length > 0 ? 'ok' : 'no signing keys'),
       },
     });
+
+    const registrySource = createClientRegistrySource(config, options.env);
+    const reloader = createRegistryReloader({ load: registrySource.load, runtime, logger, metrics });
+    if (config.watchClients) {
+      const watcher = registrySource.watch(
+        () => void reloader.reload('file change'),
+        (error) => logger.warn('cannot watch clients.yaml for changes; reload it with SIGHUP', describeError(error)),
+      );
+      cleanups.push(() => watcher.close());
+    }
+    const metricsServer = config.metrics.port === undefined
+      ? undefined
+      : await startMetricsServer(
+        [observeRequests({ logger, metrics }), metricsEndpoint(metrics.registry, config.metrics.token)],
+        config.metrics.port,
+        config.metrics.host,
+      );
+    if (metricsServer) cleanups.push(() => metricsServer.close());
 
     const handleRequest = app.callback();
     const server = createServer((req, res) => void handleRequest(req, res));
@@ -127,22 +183,30 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       events: logLogoutDelivery(logger, availability.report),
     });
     logoutsRecorded.wakeDelivery = logoutDelivery.wake;
+    cleanups.push(() => logoutDelivery.stop());
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-    logger.info('latchkey is listening', { url, issuer: config.issuer, database: database.kind });
+    logger.info('latchkey is listening', {
+      url,
+      issuer: config.issuer,
+      database: database.kind,
+      metrics: metricsServer ? `${metricsServer.url}/metrics` : config.metrics.token ? `${url}/metrics (bearer token)` : 'off',
+    });
 
     return {
       url,
+      metricsUrl: metricsServer?.url,
+      reloadClients: (trigger) => reloader.reload(trigger),
       async close() {
         readiness.markDraining();
         sweeper.stop();
         await drain(server);
-        await logoutDelivery.stop();
-        availability.stop();
+        for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
         await database.close();
       },
     };
   } catch (error) {
+    for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
     await database.close().catch(() => undefined);
     throw error;
   }

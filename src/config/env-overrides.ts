@@ -9,6 +9,7 @@ import {
   hostField,
   issuerField,
   logLevelField,
+  metricsTokenField,
   poolMaxField,
   portField,
   proxyField,
@@ -32,6 +33,8 @@ const OVERRIDES: readonly Override[] = [
   { variable: 'LATCHKEY_DATA_DIR', path: ['database', 'data_dir'], schema: dataDirField },
   { variable: 'LATCHKEY_PROXY', path: ['proxy'], schema: proxyField },
   { variable: 'LATCHKEY_WORKERS', path: ['cluster', 'workers'], schema: workersField, read: (value) => value.toLowerCase() },
+  { variable: 'METRICS_PORT', path: ['metrics', 'port'], schema: portField },
+  { variable: 'METRICS_TOKEN', path: ['metrics', 'token'], schema: metricsTokenField },
   {
     variable: 'LATCHKEY_COOKIE_SECRETS',
     path: ['cookies', 'secrets'],

@@ -44,6 +44,7 @@ export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
     host: file.host,
     proxy: file.proxy,
     logLevel: file.log_level,
+    watchClients: file.watch_clients,
     database: {
       url: database.url,
       poolMax: database.pool_max,
@@ -86,5 +87,6 @@ export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
       },
     },
     signing: { algorithms: file.signing.algorithms },
+    metrics: { port: file.metrics.port, host: file.metrics.host ?? file.host, token: file.metrics.token },
   };
 }

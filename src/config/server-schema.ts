@@ -33,6 +33,9 @@ export const workersField = z
   )
   .meta({ description: 'auto = one per CPU core on a Postgres server; the embedded database always runs one.' });
 export const proxyField = boolean;
+export const metricsTokenField = z.string({ error: 'must be a string' }).min(16, {
+  error: 'must be at least 16 characters; generate one with `openssl rand -base64 32`',
+});
 
 export const databaseUrlField = checkedString((raw) => {
   const scheme = URL.canParse(raw) ? new URL(raw).protocol : '';
@@ -64,6 +67,7 @@ export const serverFileSchema = z.strictObject({
   host: hostField.default('127.0.0.1'),
   proxy: proxyField.prefault(false),
   log_level: logLevelField.default('info'),
+  watch_clients: boolean.prefault(true).meta({ description: 'Reload clients.yaml when it changes (SIGHUP always reloads it).' }),
   database: section({
     url: unset(databaseUrlField),
     pool_max: poolMaxField.prefault(10),
@@ -108,6 +112,11 @@ export const serverFileSchema = z.strictObject({
     }),
   }),
   signing: section({ algorithms: signingAlgorithms.default(['RS256', 'ES256']) }),
+  metrics: section({
+    port: unset(portField).meta({ description: 'Serve /metrics only on this port; unset = on the main port, with the token.' }),
+    host: unset(hostField).meta({ description: 'Listen address of the metrics port; default: host.' }),
+    token: unset(metricsTokenField).meta({ description: 'Bearer token scrapers must send; required on the main port.' }),
+  }),
 });
 
 export type ServerFile = z.output<typeof serverFileSchema>;

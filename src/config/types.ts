@@ -8,6 +8,8 @@ export interface LatchkeyConfig {
   /** Trust X-Forwarded-* headers. */
   proxy: boolean;
   logLevel: LogLevel;
+  /** Reload clients.yaml when the file changes (SIGHUP reloads it either way). */
+  watchClients: boolean;
   database: {
     url: string | undefined;
     poolMax: number;
@@ -51,6 +53,11 @@ export interface LatchkeyConfig {
   passwords: { minLength: number; argon2: { memoryCost: number; timeCost: number; parallelism: number } };
   /** RS256 is always present (OpenID Connect Core §15.1 makes it mandatory to implement). */
   signing: { algorithms: SigningAlgorithm[] };
+  /**
+   * /metrics: on `port` alone when set (listening on `host`), otherwise on the main port and only with `token`.
+   * A set token is required wherever they are served.
+   */
+  metrics: { port: number | undefined; host: string; token: string | undefined };
   clients: readonly ClientMetadata[];
   resources: readonly ResourceServer[];
   /** Absolute paths of what was read (the files may not exist). */

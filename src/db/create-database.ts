@@ -17,10 +17,10 @@ export interface DatabaseSettings {
   url: string | undefined;
   poolMax: number;
   dataDir: string;
-  /** Seconds to wait for a connection to a Postgres server (connect and pool acquire). */
-  connectTimeout: number;
-  /** Seconds a statement may run on a Postgres server. */
-  statementTimeout: number;
+  /** Seconds to wait for a connection to a Postgres server (connect and pool acquire); default 5. */
+  connectTimeout?: number;
+  /** Seconds a statement may run on a Postgres server; default 10. */
+  statementTimeout?: number;
 }
 
 // Margin over statement_timeout before the client gives up on an answer itself (a server or network gone silent).
@@ -35,13 +35,14 @@ export async function createDatabase(
   settings: DatabaseSettings,
   role: 'server' | 'client',
 ): Promise<Database> {
-  const connectTimeoutMs = settings.connectTimeout * 1000;
+  const connectTimeoutMs = (settings.connectTimeout ?? 5) * 1000;
+  const statementTimeoutMs = (settings.statementTimeout ?? 10) * 1000;
   if (settings.url) {
     const connection: ConnectionSettings = {
       connectionString: settings.url,
       connectionTimeoutMillis: connectTimeoutMs,
-      statement_timeout: settings.statementTimeout * 1000,
-      query_timeout: settings.statementTimeout * 1000 + QUERY_TIMEOUT_MARGIN_MS,
+      statement_timeout: statementTimeoutMs,
+      query_timeout: statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
       keepAlive: true,
     };
     const knex = createKnex(connection, settings.poolMax, connectTimeoutMs);

@@ -19,8 +19,9 @@ afterEach(async () => {
 interface LogLine {
   msg?: string;
   pid?: number;
+  worker_pid?: number;
   workers?: number;
-  requestedWorkers?: number;
+  requested_workers?: number;
 }
 
 function logLines(output: string): LogLine[] {
@@ -69,7 +70,7 @@ describe('worker processes', () => {
     await waitForHttp(`${url}/readyz`, server);
 
     const lines = logLines(server.output());
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'the embedded database runs in a single process: starting 1 worker', requestedWorkers: 3 }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'the embedded database runs in a single process: starting 1 worker', requested_workers: 3 }));
     expect(lines.filter((line) => line.msg === 'worker started')).toEqual([]);
     expect(await stop(server)).toBe(0);
   });
@@ -82,7 +83,7 @@ describe('worker processes', () => {
       const { env, url } = await serverEnv({ DATABASE_URL: databaseUrl, LATCHKEY_WORKERS: '2' });
       const primary = spawnServer(env);
       cleanups.push(async () => void (await stop(primary)));
-      const workerPids = () => logLines(primary.output()).filter((line) => line.msg === 'worker started').flatMap((line) => line.pid ?? []);
+      const workerPids = () => logLines(primary.output()).filter((line) => line.msg === 'worker started').flatMap((line) => line.worker_pid ?? []);
       const listening = () => logLines(primary.output()).filter((line) => line.msg === 'latchkey is listening').length;
 
       await until('two workers listening', () => listening() >= 2);

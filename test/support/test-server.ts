@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import type { ClientMetadata, LatchkeyConfig, LogLevel, ResourceServer } from '../../src/config/types.ts';
 import { startServer, type RunningServer } from '../../src/start-server.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { LogCapture } from './log-capture.ts';
 import { createQueries } from '../../src/db/queries/index.ts';
 import { createAccountService, type AccountService } from '../../src/accounts/account-service.ts';
 import { createPasswordHasher } from '../../src/accounts/password-hasher.ts';
@@ -29,6 +30,8 @@ export interface TestServerOptions {
   resources?: readonly TestResource[];
   /** Merged into latchkey.yaml (snake_case, as in the file). */
   overrides?: Record<string, unknown>;
+  /** Collects the server's log lines (at trace level) instead of TEST_LOG's stderr. */
+  logs?: LogCapture;
 }
 
 /** A running server and what tests need around it. */
@@ -42,6 +45,10 @@ export interface TestServer {
   sessions: SessionService;
   /** The test's own connection to the server's database, to read rows directly. */
   knex: Knex;
+  /** The server itself: reloadClients, metricsUrl. */
+  running: RunningServer;
+  /** The directory holding its latchkey.yaml and clients.yaml. */
+  configDir: string;
   close(): Promise<void>;
 }
 
@@ -60,7 +67,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     try {
       knex = await openTestConnection(config);
       const queries = createQueries(knex);
-      const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+      const sessions = createSessionService(queries, () => findLogoutReceivers(config.clients));
       const accounts = createAccountService(
         queries,
         createPasswordHasher(config.passwords.argon2),
@@ -74,6 +81,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
         accounts,
         sessions,
         knex: testKnex,
+        running: server,
+        configDir,
         async close() {
           try {
             await testKnex.destroy();
@@ -107,7 +116,8 @@ async function startOnFreePort(
     writeConfigFiles(configDir, port, options, database);
     const config = loadConfig({ configDir, env: {}, cwd: configDir });
     try {
-      const server = await startServer(config, createLogger(testLogLevel()));
+      const logger = options.logs ? createLogger('trace', { destination: options.logs.destination }) : createLogger(testLogLevel());
+      const server = await startServer(config, logger, { env: {} });
       return { config, server };
     } catch (error) {
       // Another process may take the port between findFreePort and listen; try another one.

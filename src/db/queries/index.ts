@@ -6,6 +6,7 @@ import { createCookieKeyQueries } from './cookie-keys.ts';
 import { createLockQueries } from './locks.ts';
 import { createSessionQueries } from './sessions.ts';
 import { createBackchannelLogoutQueries } from './backchannel-logouts.ts';
+import { createOperationalStatsQueries } from './operational-stats.ts';
 
 /** Every query of the application, bound to one knex instance or transaction. */
 export function createQueries(knex: Knex): Queries {
@@ -17,6 +18,7 @@ export function createQueries(knex: Knex): Queries {
     locks: createLockQueries(knex),
     sessions: createSessionQueries(knex),
     backchannelLogouts: createBackchannelLogoutQueries(knex),
+    stats: createOperationalStatsQueries(knex),
     /** Runs `work` in one transaction, with queries bound to it. */
     transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
       return knex.transaction((trx) => work(createQueries(trx)));
@@ -36,6 +38,7 @@ export interface Queries {
   locks: ReturnType<typeof createLockQueries>;
   sessions: ReturnType<typeof createSessionQueries>;
   backchannelLogouts: ReturnType<typeof createBackchannelLogoutQueries>;
+  stats: ReturnType<typeof createOperationalStatsQueries>;
   transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
 }

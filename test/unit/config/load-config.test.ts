@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       proxy: false,
       logLevel: 'info',
+      watchClients: true,
       database: { url: undefined, poolMax: 10, dataDir: path.join(cwd, 'data'), connectTimeout: 5, statementTimeout: 10 },
       cluster: { workers: 'auto' },
       backchannelLogout: { pollInterval: 2, requestTimeout: 5, retryDelay: 10, maxAttempts: 10, keepRecords: 2_592_000 },
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       ui: { productName: 'Latchkey', logoUri: undefined, primaryColor: '#4f46e5', privacyPolicyUri: undefined, termsUri: undefined },
       passwords: { minLength: 8, argon2: { memoryCost: 19_456, timeCost: 2, parallelism: 1 } },
       signing: { algorithms: ['RS256', 'ES256'] },
+      metrics: { port: undefined, host: '127.0.0.1', token: undefined },
       clients: [],
       resources: [],
       sources: {
@@ -64,9 +66,10 @@ describe('loadConfig', () => {
       'latchkey.yaml': uncommentExamples(readFileSync(path.join(REPO, 'config/latchkey.yaml'), 'utf8')),
       'clients.yaml': uncommentExamples(readFileSync(path.join(REPO, 'config/clients.yaml'), 'utf8')),
     });
-    const env = { COOKIE_SECRET: 'c'.repeat(32), BILLING_WEB_SECRET: 's'.repeat(44) };
+    const env = { COOKIE_SECRET: 'c'.repeat(32), BILLING_WEB_SECRET: 's'.repeat(44), METRICS_TOKEN: 'm'.repeat(24) };
     const config = loadConfig({ cwd, env });
     expect(config.issuer).toBe('https://id.example.com');
+    expect(config.metrics).toEqual({ port: 9464, host: '0.0.0.0', token: 'm'.repeat(24) });
     expect(config.cookies.secrets).toEqual(['c'.repeat(32)]);
     expect(config.clients.map((client) => client.client_id)).toEqual(['example-spa', 'billing-web', 'example-native']);
     expect(config.resources).toEqual([
@@ -85,6 +88,8 @@ describe('loadConfig', () => {
       LATCHKEY_DATA_DIR: 'var/db',
       LATCHKEY_COOKIE_SECRETS: `${'a'.repeat(32)}, ${'b'.repeat(40)}`,
       LOG_LEVEL: 'debug',
+      METRICS_PORT: '9100',
+      METRICS_TOKEN: 't'.repeat(20),
     };
     const config = loadConfig({ cwd, env });
     expect(config).toMatchObject({
@@ -94,6 +99,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       database: { url: 'postgres://u:p@db:5432/latchkey', poolMax: 20, dataDir: path.join(cwd, 'var/db') },
       cookies: { secrets: ['a'.repeat(32), 'b'.repeat(40)] },
+      metrics: { port: 9100, host: '0.0.0.0', token: 't'.repeat(20) },
     });
   });
 
