@@ -10,11 +10,11 @@ import type { Logger } from './logger.ts';
 import type Router from '@koa/router';
 import { healthRoutes, type ReadinessCheck } from './http/health-routes.ts';
 import type { Readiness } from './http/readiness.ts';
-import { failFastWhileDatabaseDown } from './http/service-unavailable.ts';
-import { requireHttps } from './http/require-https.ts';
 import { observeRequests } from './http/request-observer.ts';
 import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import type { LatchkeyMetrics } from './metrics/metrics.ts';
+import { failFastWhileDatabaseDown } from './http/service-unavailable.ts';
+import { requireHttps } from './http/require-https.ts';
 
 /**
  * The Koa app: request id, log line and metrics, security headers, errors, health, metrics, assets, the interaction
@@ -39,6 +39,7 @@ export function buildApp(deps: {
   app.use(errorHandler(deps.views, deps.databaseAvailability.report));
   app.use(healthRoutes(deps.readiness, deps.readinessChecks));
   // On the main port /metrics always needs the token; without one they are served only on metrics.port, if set.
+  // Like the health checks, scrapes reach an instance directly, over plain http, also while the database is away.
   const { metrics } = deps.config;
   if (metrics.port === undefined && metrics.token !== undefined) app.use(metricsEndpoint(deps.metrics.registry, metrics.token));
   app.use(requireHttps({ issuerIsHttps: deps.config.issuer.startsWith('https:'), proxyTrusted: deps.config.proxy, warn: (message) => deps.logger.warn(message) }));

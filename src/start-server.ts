@@ -7,8 +7,9 @@ import { createQueries } from './db/queries/index.ts';
 import { startExpiredPayloadSweeper } from './db/sweep-expired-payloads.ts';
 import { createPasswordHasher } from './accounts/password-hasher.ts';
 import { createAccountService } from './accounts/account-service.ts';
-import { ensureSigningKeys } from './keys/ensure-signing-keys.ts';
-import { ensureCookieSecrets } from './keys/ensure-cookie-secrets.ts';
+import { resolveKeyEncryptionKeys } from './keys/key-encryption-key.ts';
+import { buildKeyPolicies } from './keys/key-policy.ts';
+import { createKeyManager } from './keys/key-manager.ts';
 import { createViewRenderer } from './http/view-renderer.ts';
 import { buildPostgresAdapterFactory } from './oidc/postgres-adapter.ts';
 import { buildFindAccount } from './oidc/account-claims.ts';
@@ -65,6 +66,8 @@ export async function startServer(
   logger: Logger = createLogger(config.logLevel),
   options: StartServerOptions = {},
 ): Promise<RunningServer> {
+  // Before the database opens, so a Postgres deployment without a key-encryption key stops with that message alone.
+  const keks = resolveKeyEncryptionKeys(config, logger.warn);
   const database = await createDatabase(config.database, 'server');
   const metrics = createMetrics();
   const stopObservingQueries = observeQueryDurations(database.knex, (seconds, failed) =>
@@ -76,11 +79,13 @@ export async function startServer(
     if (applied.length > 0) logger.info('applied database migrations', { migrations: applied });
     const queries = createQueries(database.knex);
 
-    const [signingKeys, storedCookieSecrets] = await Promise.all([
-      ensureSigningKeys(queries, config.signing.algorithms),
-      config.cookies.secrets ? Promise.resolve(undefined) : ensureCookieSecrets(queries),
-    ]);
-    const cookieSecrets = config.cookies.secrets ?? storedCookieSecrets ?? [];
+    const keys = await createKeyManager({
+      queries,
+      policies: buildKeyPolicies(config),
+      keks,
+      logger,
+      configuredCookieSecrets: config.cookies.secrets,
+    });
     const availability = createDatabaseAvailability({
       probe: database.probe,
       retryIntervalMs: DATABASE_PROBE_INTERVAL_MS,
@@ -104,13 +109,16 @@ export async function startServer(
       adapter: buildPostgresAdapterFactory(queries.oidcPayloads),
       findAccount: buildFindAccount(accounts),
       loadExistingGrant: buildLoadExistingGrant(queries.oidcPayloads),
-      cookieSecrets,
       pages: buildHostedPages(views),
       recordBackchannelLogout: async (logout) => {
         await queries.backchannelLogouts.insertBackchannelLogouts([logout], new Date());
         logoutsRecorded.wakeDelivery();
       },
-      initial: { registry: { clients: config.clients, resources: config.resources }, signingKeys },
+      initial: {
+        registry: { clients: config.clients, resources: config.resources },
+        signingKeys: keys.current.signingKeys,
+        cookieSecrets: keys.current.cookieSecrets,
+      },
       prepare: (provider) => {
         observeProvider(provider, { logger, metrics });
         provider.on('backchannel.error', (_ctx, error) => logger.error('could not record a back-channel logout', describeError(error)));
@@ -128,7 +136,7 @@ export async function startServer(
       { onError: (what, error) => logger.warn(`metrics: reading ${what} failed`, describeError(error)) },
     );
 
-    const csrf = createCsrfTokens(cookieSecrets[0] ?? '');
+    const csrf = createCsrfTokens(() => keys.current.cookieSecrets);
     const interactionRoutes = buildInteractionRoutes({
       getProvider: () => providers.current,
       login: buildLoginStep({ accounts, views, csrf, recordSignIn: (outcome) => metrics.signIns.inc({ outcome }) }),
@@ -148,7 +156,7 @@ export async function startServer(
         // Down until a probe succeeds: readiness and the 503s of requests change together.
         database: async () => (availability.down ? 'unavailable' : (await queries.ping(), 'ok')),
         migrations: async () => ((await listPendingMigrations(database.knex)).length === 0 ? 'ok' : 'pending migrations'),
-        keys: async () => (signingKeys.length > 0 ? 'ok' : 'no signing keys'),
+        keys: async () => keys.health(),
       },
     });
 
@@ -173,6 +181,8 @@ export async function startServer(
     const handleRequest = app.callback();
     const server = createServer((req, res) => void handleRequest(req, res));
     await listen(server, config.port, config.host);
+    // A key change swaps in a rebuilt provider; requests in flight finish on the one they started with.
+    keys.start((keySet) => runtime.rebuildProvider({ signingKeys: keySet.signingKeys, cookieSecrets: keySet.cookieSecrets }));
     const sweeper = startExpiredPayloadSweeper(queries.oidcPayloads, SWEEP_INTERVAL_MS, (error) =>
       logger.warn('expired row cleanup failed', describeError(error)),
     );
@@ -200,6 +210,7 @@ export async function startServer(
       async close() {
         readiness.markDraining();
         sweeper.stop();
+        await keys.stop();
         await drain(server);
         for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
         await database.close();

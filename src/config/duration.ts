@@ -37,3 +37,11 @@ export const durationSchema = z
     // `${...}` strings are environment references, resolved before validation.
     anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: String.raw`^(\d+[smhd]?|.*\$\{.*)$` }],
   });
+
+/** Writes seconds back the way a config file would: the largest unit that divides it (90d, 10m, 45s). */
+export function formatDuration(seconds: number): string {
+  for (const [unit, size] of Object.entries(UNIT_SECONDS).reverse()) {
+    if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}

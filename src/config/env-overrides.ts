@@ -15,6 +15,11 @@ import {
   proxyField,
   workersField,
 } from './server-schema.ts';
+import { keyEncryptionKeyField, previousKeyEncryptionKeysField } from './signing-schema.ts';
+
+function splitList(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
 
 interface Override {
   variable: string;
@@ -31,15 +36,22 @@ const OVERRIDES: readonly Override[] = [
   { variable: 'DATABASE_URL', path: ['database', 'url'], schema: databaseUrlField },
   { variable: 'DATABASE_POOL_MAX', path: ['database', 'pool_max'], schema: poolMaxField },
   { variable: 'LATCHKEY_DATA_DIR', path: ['database', 'data_dir'], schema: dataDirField },
-  { variable: 'LATCHKEY_PROXY', path: ['proxy'], schema: proxyField },
-  { variable: 'LATCHKEY_WORKERS', path: ['cluster', 'workers'], schema: workersField, read: (value) => value.toLowerCase() },
   { variable: 'METRICS_PORT', path: ['metrics', 'port'], schema: portField },
   { variable: 'METRICS_TOKEN', path: ['metrics', 'token'], schema: metricsTokenField },
+  { variable: 'LATCHKEY_PROXY', path: ['proxy'], schema: proxyField },
+  { variable: 'LATCHKEY_WORKERS', path: ['cluster', 'workers'], schema: workersField, read: (value) => value.toLowerCase() },
   {
     variable: 'LATCHKEY_COOKIE_SECRETS',
     path: ['cookies', 'secrets'],
     schema: cookieSecretsField,
-    read: (value) => value.split(',').map((secret) => secret.trim()).filter((secret) => secret !== ''),
+    read: splitList,
+  },
+  { variable: 'LATCHKEY_KEY_ENCRYPTION_KEY', path: ['signing', 'key_encryption_key'], schema: keyEncryptionKeyField },
+  {
+    variable: 'LATCHKEY_PREVIOUS_KEY_ENCRYPTION_KEYS',
+    path: ['signing', 'previous_key_encryption_keys'],
+    schema: previousKeyEncryptionKeysField,
+    read: splitList,
   },
 ];
 

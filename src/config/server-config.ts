@@ -86,7 +86,14 @@ export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
         parallelism: passwords.argon2.parallelism,
       },
     },
-    signing: { algorithms: file.signing.algorithms },
+    signing: {
+      algorithms: file.signing.algorithms,
+      keyEncryptionKey: file.signing.key_encryption_key,
+      previousKeyEncryptionKeys: file.signing.previous_key_encryption_keys,
+      rotationInterval: file.signing.rotation_interval,
+      publishLeadTime: file.signing.publish_lead_time,
+      jwksMaxAge: file.signing.jwks_max_age,
+    },
     metrics: { port: file.metrics.port, host: file.metrics.host ?? file.host, token: file.metrics.token },
   };
 }

@@ -1,11 +1,12 @@
 // The shape of latchkey.yaml (snake_case), with its defaults. Mapped to the camelCase LatchkeyConfig by server-config.ts.
 import { z } from 'zod';
 import { durationSchema } from './duration.ts';
-import { boolean, checkedString, integer, nonEmptyString, section, uniqueList, unset } from './fields.ts';
+import { boolean, checkedString, integer, nonEmptyString, section, unset } from './fields.ts';
 import { checkWebUrl } from './uri-rules.ts';
+import { signingSection } from './signing-schema.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
+export { SIGNING_ALGORITHMS } from './signing-schema.ts';
 
 /** Absolute http(s) URL without query or fragment; the trailing slash is removed (OIDC Discovery §4.1 appends paths). */
 export const issuerField = checkedString((raw) => {
@@ -22,6 +23,9 @@ export const hostField = nonEmptyString;
 export const logLevelField = z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` });
 export const poolMaxField = integer(1, 1_000);
 export const dataDirField = nonEmptyString;
+export const metricsTokenField = z.string({ error: 'must be a string' }).min(16, {
+  error: 'must be at least 16 characters; generate one with `openssl rand -base64 32`',
+});
 /** `auto` (one per CPU core on a Postgres server) or a number of worker processes. */
 const WORKERS_ERROR = 'must be auto or a whole number from 1 to 256';
 export const workersField = z
@@ -33,9 +37,6 @@ export const workersField = z
   )
   .meta({ description: 'auto = one per CPU core on a Postgres server; the embedded database always runs one.' });
 export const proxyField = boolean;
-export const metricsTokenField = z.string({ error: 'must be a string' }).min(16, {
-  error: 'must be at least 16 characters; generate one with `openssl rand -base64 32`',
-});
 
 export const databaseUrlField = checkedString((raw) => {
   const scheme = URL.canParse(raw) ? new URL(raw).protocol : '';
@@ -56,10 +57,6 @@ const colorField = z.string({ error: 'must be a string' }).regex(/^#(?:[0-9a-fA-
 
 /** A user-facing link, or a path on this server (e.g. a logo under public/). */
 const webUrlOrPath = checkedString((raw) => (raw.startsWith('/') && !raw.startsWith('//') ? undefined : checkWebUrl(raw)));
-
-const signingAlgorithms = uniqueList(z.enum(SIGNING_ALGORITHMS, { error: `must be one of ${SIGNING_ALGORITHMS.join(', ')}` }), 'algorithms')
-  // OpenID Connect Core §15.1: every OP must support RS256, and clients may rely on it.
-  .refine((algorithms) => algorithms.includes('RS256'), { error: 'must include RS256 (required by OpenID Connect Core §15.1)' });
 
 export const serverFileSchema = z.strictObject({
   issuer: unset(issuerField),
@@ -111,7 +108,7 @@ export const serverFileSchema = z.strictObject({
       parallelism: integer(1, 16).prefault(1),
     }),
   }),
-  signing: section({ algorithms: signingAlgorithms.default(['RS256', 'ES256']) }),
+  signing: signingSection,
   metrics: section({
     port: unset(portField).meta({ description: 'Serve /metrics only on this port; unset = on the main port, with the token.' }),
     host: unset(hostField).meta({ description: 'Listen address of the metrics port; default: host.' }),

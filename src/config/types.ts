@@ -51,8 +51,20 @@ export interface LatchkeyConfig {
     termsUri: string | undefined;
   };
   passwords: { minLength: number; argon2: { memoryCost: number; timeCost: number; parallelism: number } };
-  /** RS256 is always present (OpenID Connect Core §15.1 makes it mandatory to implement). */
-  signing: { algorithms: SigningAlgorithm[] };
+  signing: {
+    /** RS256 is always present (OpenID Connect Core §15.1 makes it mandatory to implement). */
+    algorithms: SigningAlgorithm[];
+    /** Base64 of 32 bytes that encrypts the keys stored in the database; undefined = generated (embedded database only). */
+    keyEncryptionKey: string | undefined;
+    /** Keys that encrypted stored keys before `keyEncryptionKey`; what they encrypted is re-encrypted at start. */
+    previousKeyEncryptionKeys: string[];
+    /** Seconds each key signs before the next takes over (signing and cookie keys). */
+    rotationInterval: number;
+    /** Seconds a new key is published before it signs; at least `jwksMaxAge`. */
+    publishLeadTime: number;
+    /** Seconds relying parties may cache /jwks (its Cache-Control max-age). */
+    jwksMaxAge: number;
+  };
   /**
    * /metrics: on `port` alone when set (listening on `host`), otherwise on the main port and only with `token`.
    * A set token is required wherever they are served.

@@ -9,15 +9,17 @@ import type { ProviderDependencies } from './provider-configuration.ts';
 export interface ProviderInputs {
   registry: ClientRegistry;
   signingKeys: readonly PrivateSigningJwk[];
+  /** Cookie-signing secrets, newest first (the newest signs, the others still verify). */
+  cookieSecrets: readonly string[];
 }
 
 /**
  * The provider in use and the inputs it was built from. `rebuildProvider` is the one way to change them (a reloaded
- * clients.yaml, rotated signing keys): it builds a new provider from the current inputs with the changes applied and
+ * clients.yaml, rotated signing or cookie keys): it builds a new provider from the current inputs with the changes applied and
  * swaps it in; requests in flight finish on the old one. If building fails, nothing changes and the error is thrown.
  */
 export function createProviderRuntime(
-  deps: Omit<ProviderDependencies, 'signingKeys'> & {
+  deps: Omit<ProviderDependencies, 'signingKeys' | 'cookieSecrets'> & {
     initial: ProviderInputs;
     /** Called on every new provider before it serves, to attach event listeners and middleware. */
     prepare?: (provider: Provider) => void;
@@ -32,6 +34,7 @@ export function createProviderRuntime(
       // Everything derived from the registry (clients, CORS origins, resource indicators) follows the new one.
       config: { ...common.config, clients: next.registry.clients, resources: next.registry.resources },
       signingKeys: next.signingKeys,
+      cookieSecrets: next.cookieSecrets,
     });
     prepare?.(provider);
     return provider;

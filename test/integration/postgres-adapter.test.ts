@@ -19,7 +19,7 @@ describe.each(databaseTargets())('postgres adapter contract ($name database)', (
     provisioned = await target.provision();
     const settings = provisioned.settings;
     database = await createDatabase(
-      'url' in settings ? { url: settings.url, poolMax: 4, dataDir: '' } : { url: undefined, poolMax: 4, dataDir: settings.data_dir },
+      'url' in settings ? { url: settings.url, poolMax: 4, dataDir: '', connectTimeout: 5, statementTimeout: 10 } : { url: undefined, poolMax: 4, dataDir: settings.data_dir, connectTimeout: 5, statementTimeout: 10 },
       'server',
     );
     await migrateToLatest(database.knex);

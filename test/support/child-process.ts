@@ -41,7 +41,7 @@ export function collect(child: ChildProcess): Promise<Finished> {
 }
 
 /** Waits until the URL answers 200, or the process exits, or the deadline passes. */
-export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);

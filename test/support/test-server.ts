@@ -1,5 +1,6 @@
 // A real Latchkey server for integration tests: config files in a temp dir, loaded by loadConfig, started in-process
 // on a free 127.0.0.1 port, on a database of its own from a DatabaseTarget.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -135,6 +136,8 @@ function writeConfigFiles(configDir: string, port: number, options: TestServerOp
       log_level: testLogLevel(),
       database: { ...database.settings, pool_max: 4 },
       passwords: { argon2: FAST_ARGON2 },
+      // Required on Postgres; given on the embedded database too, so no test writes a key file into a data dir.
+      signing: { key_encryption_key: randomBytes(32).toString('base64') },
     },
     options.overrides ?? {},
   );

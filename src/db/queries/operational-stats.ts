@@ -14,9 +14,16 @@ export function createOperationalStatsQueries(knex: Knex) {
       return Number(row?.count ?? 0);
     },
 
-    /** For each algorithm, when its newest signing key was created. */
-    async listNewestSigningKeyTimes(): Promise<{ alg: string; createdAt: Date }[]> {
-      const rows = await knex('signing_keys').select('alg').max<{ alg: string; created_at: Date }[]>({ created_at: 'created_at' }).groupBy('alg');
+    /** For each algorithm, when the key that signs now was created (the newest active one, not a merely published one). */
+    async listNewestSigningKeyTimes(now: Date = new Date()): Promise<{ alg: string; createdAt: Date }[]> {
+      const rows = await knex('signing_keys')
+        .select('alg')
+        .max<{ alg: string; created_at: Date }[]>({ created_at: 'created_at' })
+        .where('active_from', '<=', now)
+        .whereNull('retired_from')
+        .whereNull('revoked_at')
+        .whereNull('removed_at')
+        .groupBy('alg');
       return rows.map((row) => ({ alg: row.alg, createdAt: new Date(row.created_at) }));
     },
   };

@@ -38,7 +38,14 @@ describe('loadConfig', () => {
       cookies: { secrets: undefined },
       ui: { productName: 'Latchkey', logoUri: undefined, primaryColor: '#4f46e5', privacyPolicyUri: undefined, termsUri: undefined },
       passwords: { minLength: 8, argon2: { memoryCost: 19_456, timeCost: 2, parallelism: 1 } },
-      signing: { algorithms: ['RS256', 'ES256'] },
+      signing: {
+        algorithms: ['RS256', 'ES256'],
+        keyEncryptionKey: undefined,
+        previousKeyEncryptionKeys: [],
+        rotationInterval: 7_776_000,
+        publishLeadTime: 172_800,
+        jwksMaxAge: 600,
+      },
       metrics: { port: undefined, host: '127.0.0.1', token: undefined },
       clients: [],
       resources: [],
@@ -66,11 +73,19 @@ describe('loadConfig', () => {
       'latchkey.yaml': uncommentExamples(readFileSync(path.join(REPO, 'config/latchkey.yaml'), 'utf8')),
       'clients.yaml': uncommentExamples(readFileSync(path.join(REPO, 'config/clients.yaml'), 'utf8')),
     });
-    const env = { COOKIE_SECRET: 'c'.repeat(32), BILLING_WEB_SECRET: 's'.repeat(44), METRICS_TOKEN: 'm'.repeat(24) };
+    const env = {
+      COOKIE_SECRET: 'c'.repeat(32),
+      BILLING_WEB_SECRET: 's'.repeat(44),
+      LATCHKEY_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+      METRICS_TOKEN: 'm'.repeat(24),
+      LATCHKEY_OLD_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
+    };
     const config = loadConfig({ cwd, env });
     expect(config.issuer).toBe('https://id.example.com');
     expect(config.metrics).toEqual({ port: 9464, host: '0.0.0.0', token: 'm'.repeat(24) });
     expect(config.cookies.secrets).toEqual(['c'.repeat(32)]);
+    expect(config.signing.keyEncryptionKey).toBe(env.LATCHKEY_KEY_ENCRYPTION_KEY);
+    expect(config.signing.previousKeyEncryptionKeys).toEqual([env.LATCHKEY_OLD_KEY_ENCRYPTION_KEY]);
     expect(config.clients.map((client) => client.client_id)).toEqual(['example-spa', 'billing-web', 'example-native']);
     expect(config.resources).toEqual([
       { identifier: 'https://api.example.com', name: 'Example API', scopes: ['billing:read', 'billing:write'], access_token_ttl: 300 },

@@ -1,0 +1,160 @@
+import { parseArgs } from 'node:util';
+import { SIGNING_ALGORITHMS } from '../config/signing-schema.ts';
+import type { LatchkeyConfig } from '../config/types.ts';
+import { keyStateAt, type KeyGroup } from '../keys/key-life-cycle.ts';
+import { buildKeyPolicies } from '../keys/key-policy.ts';
+import { planRevocation, planRotation } from '../keys/key-steps.ts';
+import { applyKeyChanges, withKeyLock } from '../keys/key-operations.ts';
+import { resolveKeyEncryptionKeys } from '../keys/key-encryption-key.ts';
+import { sealStoredKeys } from '../keys/seal-stored-keys.ts';
+import { listStoredKeys, type StoredKey } from '../keys/stored-keys.ts';
+import { withCliContext, type CliContext } from './cli-context.ts';
+import { confirm } from './confirm.ts';
+import { UsageError } from './read-password.ts';
+import { describeRevocation, describeRotation, formatTime } from './keys-descriptions.ts';
+
+export const KEYS_HELP = `Usage: latchkey keys <command> [options]
+
+Commands:
+  list [--all] [--json]            signing and cookie keys with their state and dates
+                                   (--all: also those removed or revoked)
+  rotate [--alg ALG] [--immediately]
+                                   start a rotation now: a new key is published at once and signs after
+                                   signing.publish_lead_time, the current one then retires. --immediately: the new
+                                   key signs from now on (e.g. on suspicion); the old one stays published until
+                                   everything it signed has expired. ALG: ${[...SIGNING_ALGORITHMS, 'cookie'].join(', ')}; default: all
+  revoke KID [--yes]               for a key known to be compromised: removed from the JWKS at once, so everything
+                                   it signed stops verifying. Explains what breaks and asks first (--yes: don't ask;
+                                   required when not on a terminal)
+
+Running servers pick up every change within a few seconds, without a restart.
+`;
+
+/** `latchkey keys ...` */
+export async function runKeysCommand(args: string[]): Promise<void> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'list':
+      return listKeys(rest);
+    case 'rotate':
+      return rotateKeys(rest);
+    case 'revoke':
+      return revokeKey(rest);
+    default:
+      throw new UsageError(command ? `Unknown keys command "${command}".\n\n${KEYS_HELP}` : KEYS_HELP);
+  }
+}
+
+async function listKeys(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
+  const keys = await withCliContext(({ queries }) => listStoredKeys(queries));
+  const now = new Date();
+  const rows = keys
+    .map((key) => ({ key, state: keyStateAt(key, now) }))
+    .filter(({ state }) => values.all || (state !== 'removed' && state !== 'revoked'));
+  if (values.json) {
+    console.log(JSON.stringify(rows.map(({ key, state }) => describeKey(key, state)), null, 2));
+    return;
+  }
+  const headers = ['KID', 'ALG', 'STATE', 'CREATED', 'ACTIVE FROM', 'RETIRED FROM', 'REMOVED'];
+  const table = rows.map(({ key, state }) => [
+    key.kid,
+    key.group,
+    state,
+    formatTime(key.createdAt),
+    formatTime(key.activeFrom),
+    formatTime(key.retiredFrom),
+    formatTime(key.revokedAt ?? key.removedAt),
+  ]);
+  printTable(headers, table);
+}
+
+async function rotateKeys(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { alg: { type: 'string' }, immediately: { type: 'boolean', default: false } } });
+  await withCliContext(async (context) => {
+    const policies = buildKeyPolicies(context.config);
+    const groups = values.alg === undefined ? policies.groups : [parseGroup(values.alg, policies.groups, context.config)];
+    const keks = await prepareKeks(context);
+    const lines = await withKeyLock(context.queries, 'wait', async (trx, keys) => {
+      const now = new Date();
+      const described: string[] = [];
+      for (const group of groups) {
+        const changes = planRotation(keys, group, policies, now, { immediately: values.immediately });
+        const created = await applyKeyChanges(trx, keks, keys, changes, now);
+        described.push(describeRotation({ group, keys, changes, created, now, config: context.config }));
+      }
+      return described;
+    });
+    for (const line of lines ?? []) console.log(line);
+    console.log('Running servers pick this up within a few seconds.');
+  });
+}
+
+async function revokeKey(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { yes: { type: 'boolean', default: false } } });
+  const [kid, ...extra] = positionals;
+  if (!kid || extra.length > 0) throw new UsageError('Give exactly one KID (see latchkey keys list).');
+  await withCliContext(async (context) => {
+    const policies = buildKeyPolicies(context.config);
+    const key = (await listStoredKeys(context.queries)).find((candidate) => candidate.kid === kid);
+    if (!key) throw new UsageError(`There is no key ${kid}. See latchkey keys list --all.`);
+    if (key.revokedAt !== null) {
+      console.log(`${kid} was revoked at ${formatTime(key.revokedAt)}; nothing to do.`);
+      return;
+    }
+    console.log(describeRevocation(key, keyStateAt(key, new Date()), context.config));
+    if (!values.yes) {
+      if (!process.stdin.isTTY) throw new UsageError(`Nothing was revoked. Add --yes to revoke ${kid} without being asked.`);
+      if (!(await confirm(`Type yes to revoke ${kid}: `))) {
+        console.log('Nothing was revoked.');
+        process.exitCode = 1;
+        return;
+      }
+    }
+    const keks = await prepareKeks(context);
+    const replacement = await withKeyLock(context.queries, 'wait', async (trx, keys) => {
+      const now = new Date();
+      const changes = planRevocation(keys, kid, policies, now);
+      const created = await applyKeyChanges(trx, keks, keys, changes, now);
+      return created[0]?.kid ?? changes.update.find((update) => update.changes.activeFrom !== undefined)?.kid;
+    });
+    console.log(`Revoked ${kid}.${replacement ? ` ${replacement} signs from now on.` : ''} Running servers pick this up within a few seconds.`);
+  });
+}
+
+/** The keys to seal new keys with; stops with the server's message when they do not fit the stored keys. */
+async function prepareKeks(context: CliContext) {
+  const keks = resolveKeyEncryptionKeys(context.config, (message) => process.stderr.write(`latchkey: ${message}\n`));
+  await sealStoredKeys(context.queries, keks);
+  return keks;
+}
+
+function parseGroup(alg: string, configured: readonly KeyGroup[], config: LatchkeyConfig): KeyGroup {
+  const group = configured.find((candidate) => candidate.toLowerCase() === alg.toLowerCase());
+  if (group) return group;
+  if (alg.toLowerCase() === 'cookie' && config.cookies.secrets) {
+    throw new UsageError('Cookie keys come from cookies.secrets in the configuration: rotate them there (add a new one first).');
+  }
+  throw new UsageError(`--alg must be one of ${configured.join(', ')} (the algorithms in signing.algorithms, and cookie).`);
+}
+
+function describeKey(key: StoredKey, state: string): Record<string, string | null> {
+  return {
+    kid: key.kid,
+    alg: key.group,
+    state,
+    created_at: key.createdAt.toISOString(),
+    published_at: key.publishedAt.toISOString(),
+    active_from: key.activeFrom.toISOString(),
+    retired_from: key.retiredFrom?.toISOString() ?? null,
+    removed_at: key.removedAt?.toISOString() ?? null,
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+  };
+}
+
+function printTable(headers: string[], rows: string[][]): void {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  console.log(line(headers));
+  for (const row of rows) console.log(line(row));
+}
