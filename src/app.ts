@@ -38,11 +38,12 @@ export function buildApp(deps: {
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
   app.use(errorHandler(deps.views, deps.databaseAvailability.report));
   app.use(healthRoutes(deps.readiness, deps.readinessChecks));
-  app.use(requireHttps({ issuerIsHttps: deps.config.issuer.startsWith('https:'), proxyTrusted: deps.config.proxy, warn: (message) => deps.logger.warn(message) }));
-  app.use(failFastWhileDatabaseDown(() => deps.databaseAvailability.down, deps.views));
   // On the main port /metrics always needs the token; without one they are served only on metrics.port, if set.
+  // Like the health checks, scrapes reach an instance directly, over plain http, also while the database is away.
   const { metrics } = deps.config;
   if (metrics.port === undefined && metrics.token !== undefined) app.use(metricsEndpoint(deps.metrics.registry, metrics.token));
+  app.use(requireHttps({ issuerIsHttps: deps.config.issuer.startsWith('https:'), proxyTrusted: deps.config.proxy, warn: (message) => deps.logger.warn(message) }));
+  app.use(failFastWhileDatabaseDown(() => deps.databaseAvailability.down, deps.views));
   app.use(staticAssets(buildThemeCss(deps.config.ui)));
   app.use(deps.interactionRoutes.routes());
   app.use(deps.interactionRoutes.allowedMethods());

@@ -92,7 +92,9 @@ export async function startServer(
       onDown: (error) => logger.warn('database unavailable: answering 503 until it is back', describeError(error)),
       onUp: () => logger.info('database is back: serving requests again'),
     });
-    const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+    cleanups.push(() => availability.stop());
+    // The clients owed logout tokens follow clients.yaml reloads.
+    const sessions = createSessionService(queries, () => findLogoutReceivers(runtime.inputs.registry.clients));
     const accounts = createAccountService(
       queries,
       createPasswordHasher(config.passwords.argon2),
@@ -191,6 +193,7 @@ export async function startServer(
       events: logLogoutDelivery(logger, availability.report),
     });
     logoutsRecorded.wakeDelivery = logoutDelivery.wake;
+    cleanups.push(() => logoutDelivery.stop());
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     logger.info('latchkey is listening', {
@@ -209,8 +212,6 @@ export async function startServer(
         sweeper.stop();
         await keys.stop();
         await drain(server);
-        await logoutDelivery.stop();
-        availability.stop();
         for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
         await database.close();
       },

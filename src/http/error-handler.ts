@@ -2,7 +2,6 @@ import type { Middleware } from 'koa';
 import type { ViewRenderer } from './view-renderer.ts';
 import { HttpError } from './http-error.ts';
 import { requestRecordOf } from './request-context.ts';
-
 import { respondServiceUnavailable } from './service-unavailable.ts';
 
 /**

@@ -1,5 +1,6 @@
 // Several real Latchkey server processes (`node src/main.ts`, as `npm start` runs it) on different ports over one
 // Postgres database, all with the same issuer: the URL of a round-robin proxy in front of them.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,6 +65,8 @@ export async function startInstanceGroup(options: InstanceGroupOptions): Promise
       log_level: process.env['TEST_LOG'] ? 'info' : 'warn',
       cluster: { workers: 1 },
       passwords: { argon2: FAST_ARGON2 },
+      // Every instance opens the signing keys in Postgres with the same key-encryption key.
+      signing: { key_encryption_key: randomBytes(32).toString('base64') },
       ...options.overrides,
       database: { url: options.databaseUrl, pool_max: 4, ...(options.overrides?.['database'] as object | undefined) },
     }),
@@ -81,7 +84,7 @@ export async function startInstanceGroup(options: InstanceGroupOptions): Promise
     queries,
     createPasswordHasher(config.passwords.argon2),
     { minPasswordLength: config.passwords.minLength },
-    createSessionService(queries, findLogoutReceivers(config.clients)),
+    createSessionService(queries, () => findLogoutReceivers(config.clients)),
   );
 
   const close = async () => {
