@@ -5,6 +5,8 @@ import type { ViewRenderer } from './http/view-renderer.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { staticAssets } from './http/static-assets.ts';
+import { requestLimits } from './http/request-limits.ts';
+import { pinHostToIssuer } from './http/pin-host.ts';
 import { buildThemeCss } from './http/theme.ts';
 import type { Logger } from './logger.ts';
 import type Router from '@koa/router';
@@ -32,11 +34,15 @@ export function buildApp(deps: {
   databaseAvailability: { readonly down: boolean; report(error: unknown): boolean };
   readinessChecks: Record<string, ReadinessCheck>;
 }): Koa {
-  const app = new Koa({ proxy: deps.config.proxy });
+  // maxIpsCount 1: behind the proxy, ctx.ip is the last X-Forwarded-For entry (the one the proxy added), not the
+  // first (which the client chooses), so throttling and the audit trail see the real client address.
+  const app = new Koa({ proxy: deps.config.proxy, maxIpsCount: 1 });
   app.silent = true;
   app.use(observeRequests({ logger: deps.logger, metrics: deps.metrics }));
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
   app.use(errorHandler(deps.views, deps.databaseAvailability.report));
+  app.use(requestLimits());
+  app.use(pinHostToIssuer(deps.config.issuer, deps.config.proxy));
   app.use(healthRoutes(deps.readiness, deps.readinessChecks));
   // On the main port /metrics always needs the token; without one they are served only on metrics.port, if set.
   // Like the health checks, scrapes reach an instance directly, over plain http, also while the database is away.

@@ -39,6 +39,11 @@ import { buildLogoutTokenSigner } from './oidc/backchannel-logout.ts';
 import { createDatabaseAvailability } from './db/database-availability.ts';
 import { answerDatabaseOutagesWith503 } from './oidc/database-outage.ts';
 import { respondServiceUnavailable } from './http/service-unavailable.ts';
+import { createAuditLog } from './audit/audit-log.ts';
+import { createSignInThrottle } from './accounts/sign-in-throttle.ts';
+import { createSignIn } from './accounts/sign-in.ts';
+import { attachAuditHooks } from './oidc/audit-hooks.ts';
+import { startSecurityRowSweeper } from './db/sweep-security-rows.ts';
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -103,6 +108,8 @@ export async function startServer(
     );
     // The delivery loop starts once the provider exists; until then there is nothing to wake.
     const logoutsRecorded = { wakeDelivery: (): void => undefined };
+    const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
+    const signIn = createSignIn({ accounts, throttle: createSignInThrottle(queries.signInThrottles, config.throttling), audit });
     const views = createViewRenderer(config.ui);
     const runtime = createProviderRuntime({
       config,
@@ -121,6 +128,7 @@ export async function startServer(
       },
       prepare: (provider) => {
         observeProvider(provider, { logger, metrics });
+        attachAuditHooks(provider, audit);
         provider.on('backchannel.error', (_ctx, error) => logger.error('could not record a back-channel logout', describeError(error)));
         answerDatabaseOutagesWith503(provider, availability.report, (ctx) => respondServiceUnavailable(ctx, views));
       },
@@ -139,8 +147,8 @@ export async function startServer(
     const csrf = createCsrfTokens(() => keys.current.cookieSecrets);
     const interactionRoutes = buildInteractionRoutes({
       getProvider: () => providers.current,
-      login: buildLoginStep({ accounts, views, csrf, recordSignIn: (outcome) => metrics.signIns.inc({ outcome }) }),
-      consent: buildConsentStep({ accounts, views, csrf, resources: () => runtime.inputs.registry.resources }),
+      login: buildLoginStep({ signIn, views, csrf, recordSignIn: (outcome) => metrics.signIns.inc({ outcome }) }),
+      consent: buildConsentStep({ accounts, views, csrf, resources: () => runtime.inputs.registry.resources, audit }),
     });
     const readiness = createReadiness();
     const app = buildApp({
@@ -194,6 +202,12 @@ export async function startServer(
     });
     logoutsRecorded.wakeDelivery = logoutDelivery.wake;
     cleanups.push(() => logoutDelivery.stop());
+    const securitySweeper = startSecurityRowSweeper(
+      queries,
+      { resetAfterSeconds: config.throttling.resetAfter, auditRetentionSeconds: config.audit.retention },
+      SWEEP_INTERVAL_MS,
+      (error) => logger.warn('throttling and audit cleanup failed', describeError(error)),
+    );
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     logger.info('latchkey is listening', {
@@ -211,6 +225,7 @@ export async function startServer(
         readiness.markDraining();
         sweeper.stop();
         await keys.stop();
+        securitySweeper.stop();
         await drain(server);
         for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
         await database.close();

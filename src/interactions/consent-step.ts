@@ -3,6 +3,8 @@ import type Provider from 'oidc-provider';
 import type { ResourceServer } from '../config/types.ts';
 import type { ViewRenderer } from '../http/view-renderer.ts';
 import type { AccountService } from '../accounts/account-service.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { requestOrigin } from './request-origin.ts';
 import { describeOidcScopes, describeResourceScopes } from '../oidc/scope-descriptions.ts';
 import type { CsrfTokens } from './csrf-token.ts';
 import { findClientDisplay } from './client-display.ts';
@@ -21,6 +23,7 @@ export function buildConsentStep(deps: {
   csrf: CsrfTokens;
   /** The APIs of the client registry in use, which a reload may change. */
   resources: () => readonly ResourceServer[];
+  audit: AuditLog;
 }) {
   return {
     async show(ctx: Context, provider: Provider, details: InteractionDetails): Promise<void> {
@@ -58,11 +61,27 @@ export function buildConsentStep(deps: {
         grant.addResourceScope(indicator, scopes.join(' '));
       }
       const grantId = await grant.save();
+      await deps.audit.record({
+        event: 'consent.granted',
+        userId: details.session.accountId,
+        clientId: String(details.params['client_id']),
+        ...requestOrigin(ctx),
+        details: {
+          scope: missing.missingOIDCScope?.join(' '),
+          resources: Object.keys(missing.missingResourceScopes ?? {}).join(' ') || undefined,
+        },
+      });
       await finishInteraction(provider, ctx, { consent: { grantId } });
     },
 
     async deny(ctx: Context, provider: Provider, details: InteractionDetails, body: Record<string, unknown>) {
       requireCsrfToken(deps.csrf, details, body);
+      await deps.audit.record({
+        event: 'consent.denied',
+        userId: details.session?.accountId,
+        clientId: String(details.params['client_id']),
+        ...requestOrigin(ctx),
+      });
       await finishInteraction(provider, ctx, {
         error: 'access_denied',
         error_description: 'The user denied the request',

@@ -6,6 +6,7 @@ import type { PrivateSigningJwk } from '../keys/generate-signing-key.ts';
 import { buildResourceIndicatorsFeature } from './resource-indicators.ts';
 import { buildAllowedOrigins } from './cors-policy.ts';
 import { buildTtlPolicy } from './ttl-policy.ts';
+import { buildCookieNames } from './cookie-names.ts';
 import type { buildHostedPages } from './hosted-pages.ts';
 import type { NewBackchannelLogout } from '../db/queries/backchannel-logouts.ts';
 
@@ -53,6 +54,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     clientBasedCORS: (_ctx, origin, client) => allowedOrigins.get(client.clientId)?.has(origin) ?? false,
     cookies: {
       keys: [...deps.cookieSecrets],
+      names: buildCookieNames(secureCookies),
       long: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
       short: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
     },

@@ -79,11 +79,13 @@ export function createUserQueries(knex: Knex) {
     },
 
     async findUserById(id: string): Promise<UserRecord | undefined> {
+      if (id.includes('\0')) return undefined; // Postgres text cannot hold NUL, so no row has it (and pg would throw)
       const row = await users().where('id', id).first();
       return row ? toUserRecord(row) : undefined;
     },
 
     async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+      if (email.includes('\0')) return undefined; // as above: typed input may hold NUL, no stored email does
       const row = await users().whereRaw('lower(email) = lower(?)', [email]).first();
       return row ? toUserRecord(row) : undefined;
     },
