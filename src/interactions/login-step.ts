@@ -7,20 +7,21 @@ import { findClientDisplay } from './client-display.ts';
 import { finishInteraction, formField, requireCsrfToken, type InteractionDetails } from './interaction-context.ts';
 
 // One message for unknown email, wrong password and disabled account, so the page never tells which it was.
-const SIGN_IN_FAILED = 'The email or password is not right. Check them and try again.';
+const SIGN_IN_FAILED = 'login.failed';
 
 /** The sign-in page and its form. */
 export function buildLoginStep(deps: { accounts: AccountService; views: ViewRenderer; csrf: CsrfTokens }) {
+  /** `error` is a message key (a text that is no key shows as it is). */
   async function render(ctx: Context, provider: Provider, details: InteractionDetails, email: string, error?: string) {
+    const locale = deps.views.locale(ctx, details.params['ui_locales']);
     ctx.type = 'html';
     ctx.body = deps.views.render('login', {
-      title: 'Sign in',
       action: `/interaction/${details.uid}/login`,
       csrfToken: deps.csrf.tokenFor(details.uid),
       email,
-      error,
+      error: error && locale.t(error),
       client: await findClientDisplay(provider, String(details.params['client_id'])),
-    });
+    }, locale);
   }
 
   return {
