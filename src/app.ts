@@ -12,12 +12,13 @@ import type Router from '@koa/router';
 import { healthRoutes, type ReadinessCheck } from './http/health-routes.ts';
 import type { Readiness } from './http/readiness.ts';
 
-/** The Koa app: security headers, errors, health, assets, the interaction pages, then oidc-provider for everything else. */
+/** The Koa app: security headers, errors, health, assets, the interaction and account pages, then oidc-provider for everything else. */
 export function buildApp(deps: {
   config: LatchkeyConfig;
   views: ViewRenderer;
   logger: Logger;
   interactionRoutes: Router;
+  accountRoutes: Router;
   providers: ProviderHolder;
   readiness: Readiness;
   readinessChecks: Record<string, ReadinessCheck>;
@@ -30,6 +31,8 @@ export function buildApp(deps: {
   app.use(staticAssets(buildThemeCss(deps.config.ui)));
   app.use(deps.interactionRoutes.routes());
   app.use(deps.interactionRoutes.allowedMethods());
+  app.use(deps.accountRoutes.routes());
+  app.use(deps.accountRoutes.allowedMethods());
   app.use(async function delegateToProvider(ctx) {
     ctx.respond = false;
     await deps.providers.handle(ctx.req, ctx.res);

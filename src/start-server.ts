@@ -22,6 +22,13 @@ import { buildConsentStep } from './interactions/consent-step.ts';
 import { buildInteractionRoutes } from './interactions/interaction-routes.ts';
 import { buildApp } from './app.ts';
 import { createReadiness } from './http/readiness.ts';
+import { createMessageCatalog } from './i18n/message-catalog.ts';
+import { buildAccountClient } from './oidc/first-party-clients.ts';
+import { withFirstPartyConsent } from './oidc/first-party-consent.ts';
+import { trackSessionActivity } from './oidc/session-activity.ts';
+import { createSelfService } from './accounts/self-service.ts';
+import { startSessionActivitySweeper } from './db/sweep-session-activity.ts';
+import { buildAccountPage } from './account-page/build-account-page.ts';
 import { createLogger, describeError, type Logger } from './logger.ts';
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
@@ -47,20 +54,19 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       config.cookies.secrets ? Promise.resolve(undefined) : ensureCookieSecrets(queries),
     ]);
     const cookieSecrets = config.cookies.secrets ?? storedCookieSecrets ?? [];
-    const accounts = createAccountService(
-      queries,
-      createPasswordHasher(config.passwords.argon2),
-      { minPasswordLength: config.passwords.minLength },
-    );
-    const views = createViewRenderer(config.ui);
+    const hasher = createPasswordHasher(config.passwords.argon2);
+    const accounts = createAccountService(queries, hasher, { minPasswordLength: config.passwords.minLength });
+    const views = createViewRenderer(config.ui, createMessageCatalog());
     const provider = createProvider({
       config,
       adapter: buildPostgresAdapterFactory(queries.oidcPayloads),
       findAccount: buildFindAccount(accounts),
-      loadExistingGrant: buildLoadExistingGrant(queries.oidcPayloads),
+      loadExistingGrant: withFirstPartyConsent(buildLoadExistingGrant(queries.oidcPayloads)),
       signingKeys,
       cookieSecrets,
       pages: buildHostedPages(views),
+      firstPartyClients: [buildAccountClient(config.issuer, cookieSecrets[0] ?? '')],
+      middleware: [trackSessionActivity(queries.accountPage, (error) => logger.warn('recording session activity failed', describeError(error)))],
     });
     provider.on('server_error', (_ctx, error) => logger.error('oidc-provider server error', describeError(error)));
     const providers = createProviderHolder(provider);
@@ -71,12 +77,23 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       login: buildLoginStep({ accounts, views, csrf }),
       consent: buildConsentStep({ accounts, views, csrf, resources: config.resources }),
     });
+    let selfUrl = '';
+    const accountRoutes = buildAccountPage({
+      config,
+      views,
+      accounts,
+      selfService: createSelfService(queries, hasher, { minPasswordLength: config.passwords.minLength }),
+      getProvider: () => providers.current,
+      cookieSecrets,
+      selfUrl: () => selfUrl,
+    });
     const readiness = createReadiness();
     const app = buildApp({
       config,
       views,
       logger,
       interactionRoutes,
+      accountRoutes,
       providers,
       readiness,
       readinessChecks: {
@@ -92,8 +109,12 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
     const sweeper = startExpiredPayloadSweeper(queries.oidcPayloads, SWEEP_INTERVAL_MS, (error) =>
       logger.warn('expired row cleanup failed', describeError(error)),
     );
+    const activitySweeper = startSessionActivitySweeper(queries.accountPage, SWEEP_INTERVAL_MS, (error) =>
+      logger.warn('session activity cleanup failed', describeError(error)),
+    );
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    selfUrl = loopbackUrl(address);
     logger.info('latchkey is listening', { url, issuer: config.issuer, database: database.kind });
 
     return {
@@ -101,6 +122,7 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       async close() {
         readiness.markDraining();
         sweeper.stop();
+        activitySweeper.stop();
         await drain(server);
         await database.close();
       },
@@ -109,6 +131,13 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Where this process can reach itself: the bound address, or loopback when it listens on every interface. */
+function loopbackUrl(address: AddressInfo): string {
+  if (address.address === '0.0.0.0') return `http://127.0.0.1:${address.port}`;
+  if (address.address === '::') return `http://[::1]:${address.port}`;
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

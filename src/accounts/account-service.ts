@@ -3,6 +3,7 @@ import type { Queries } from '../db/queries/index.ts';
 import type { UserRecord } from '../db/queries/users.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { AccountError } from './account-errors.ts';
+import { checkPasswordPolicy, MAX_PASSWORD_LENGTH } from './password-policy.ts';
 
 export interface NewAccount {
   email: string;
@@ -15,7 +16,6 @@ export interface NewAccount {
 
 // Deliberately loose: one @, something on both sides, no spaces. Real verification is sending mail, not a regex.
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
-const MAX_PASSWORD_LENGTH = 1024;
 
 /** User accounts: creation, password sign-in, and the changes that end a person's sessions. */
 export function createAccountService(
@@ -24,14 +24,7 @@ export function createAccountService(
   policy: { minPasswordLength: number },
   now: () => Date = () => new Date(),
 ) {
-  function checkPassword(password: string): void {
-    if (password.length < policy.minPasswordLength) {
-      throw new AccountError('weak_password', `The password must have at least ${policy.minPasswordLength} characters.`);
-    }
-    if (password.length > MAX_PASSWORD_LENGTH) {
-      throw new AccountError('weak_password', `The password must have at most ${MAX_PASSWORD_LENGTH} characters.`);
-    }
-  }
+  const checkPassword = (password: string) => checkPasswordPolicy(password, policy.minPasswordLength);
 
   async function requireUser(email: string): Promise<UserRecord> {
     const user = await queries.users.findUserByEmail(email);

@@ -5,5 +5,6 @@ import { buildProviderConfiguration, type ProviderDependencies } from './provide
 export function createProvider(deps: ProviderDependencies): Provider {
   const provider = new Provider(deps.config.issuer, buildProviderConfiguration(deps));
   provider.proxy = deps.config.proxy;
+  for (const middleware of deps.middleware ?? []) provider.use(middleware);
   return provider;
 }

@@ -4,6 +4,7 @@ import { createUserQueries } from './users.ts';
 import { createSigningKeyQueries } from './signing-keys.ts';
 import { createCookieKeyQueries } from './cookie-keys.ts';
 import { createLockQueries } from './locks.ts';
+import { createAccountPageQueries } from './account-page.ts';
 
 /** Every query of the application, bound to one knex instance or transaction. */
 export function createQueries(knex: Knex): Queries {
@@ -13,6 +14,7 @@ export function createQueries(knex: Knex): Queries {
     signingKeys: createSigningKeyQueries(knex),
     cookieKeys: createCookieKeyQueries(knex),
     locks: createLockQueries(knex),
+    accountPage: createAccountPageQueries(knex),
     /** Runs `work` in one transaction, with queries bound to it. */
     transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
       return knex.transaction((trx) => work(createQueries(trx)));
@@ -30,6 +32,7 @@ export interface Queries {
   signingKeys: ReturnType<typeof createSigningKeyQueries>;
   cookieKeys: ReturnType<typeof createCookieKeyQueries>;
   locks: ReturnType<typeof createLockQueries>;
+  accountPage: ReturnType<typeof createAccountPageQueries>;
   transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
 }
