@@ -91,9 +91,10 @@ export function buildAccountRoutes(deps: {
     await step(ctx, account, form);
   };
 
-  const done = (ctx: Context, what: keyof typeof NOTICES, section: string) => {
+  // No #fragment: a target element would stop the browser from focusing the notice (HTML's autofocus rules).
+  const done = (ctx: Context, what: keyof typeof NOTICES) => {
     ctx.status = 303;
-    ctx.redirect(`/account?done=${what}#${section}`);
+    ctx.redirect(`/account?done=${what}`);
   };
 
   const signedOut = async (ctx: Context, account: SignedInAccount, everywhere: boolean) => {
@@ -130,7 +131,7 @@ export function buildAccountRoutes(deps: {
   router.post('/account/profile', noStore, parseForm, accountForm(async (ctx, account, form) => {
     const name = formField(form, 'name');
     const result = await deps.selfService.updateName(account.user.id, name);
-    if (result === 'saved') return done(ctx, 'profile', 'profile');
+    if (result === 'saved') return done(ctx, 'profile');
     const t = deps.views.locale(ctx).t;
     ctx.status = 422;
     const message = result === 'too_long' ? t('account.profile.nameTooLong', { max: MAX_NAME_LENGTH }) : t('account.profile.nameInvalid');
@@ -145,7 +146,7 @@ export function buildAccountRoutes(deps: {
       formField(form, 'confirm_password'),
       account.session.sessionUid,
     );
-    if (result === 'changed') return done(ctx, 'password', 'password');
+    if (result === 'changed') return done(ctx, 'password');
     const t = deps.views.locale(ctx).t;
     const failures = {
       wrong_current: { message: t('account.password.wrongCurrent'), field: 'current_password' },
@@ -161,7 +162,7 @@ export function buildAccountRoutes(deps: {
     const uid = formField(form, 'session');
     if (uid === account.session.sessionUid) return signedOut(ctx, account, false);
     if (uid) await deps.selfService.endSession(account.user.id, uid);
-    done(ctx, 'session', 'sessions');
+    done(ctx, 'session');
   }));
 
   router.post('/account/sessions/end-all', noStore, parseForm, accountForm((ctx, account) => signedOut(ctx, account, true)));
@@ -171,7 +172,7 @@ export function buildAccountRoutes(deps: {
   router.post('/account/apps/remove', noStore, parseForm, accountForm(async (ctx, account, form) => {
     const clientId = formField(form, 'client_id');
     if (clientId && !FIRST_PARTY_CLIENT_IDS.has(clientId)) await deps.selfService.removeAppAccess(account.user.id, clientId);
-    done(ctx, 'app', 'apps');
+    done(ctx, 'app');
   }));
 
   return router;
