@@ -66,7 +66,7 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       cookieSecrets,
       pages: buildHostedPages(views),
       firstPartyClients: [buildAccountClient(config.issuer, cookieSecrets[0] ?? '')],
-      middleware: [trackSessionActivity(queries.accountPage, (error) => logger.warn('recording session activity failed', describeError(error)))],
+      middleware: [trackSessionActivity(queries.sessionActivity, (error) => logger.warn('recording session activity failed', describeError(error)))],
     });
     provider.on('server_error', (_ctx, error) => logger.error('oidc-provider server error', describeError(error)));
     const providers = createProviderHolder(provider);
@@ -109,7 +109,7 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
     const sweeper = startExpiredPayloadSweeper(queries.oidcPayloads, SWEEP_INTERVAL_MS, (error) =>
       logger.warn('expired row cleanup failed', describeError(error)),
     );
-    const activitySweeper = startSessionActivitySweeper(queries.accountPage, SWEEP_INTERVAL_MS, (error) =>
+    const activitySweeper = startSessionActivitySweeper(queries.sessionActivity, SWEEP_INTERVAL_MS, (error) =>
       logger.warn('session activity cleanup failed', describeError(error)),
     );
     const address = server.address() as AddressInfo;

@@ -1,8 +1,6 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Next } from 'koa';
-import type Provider from 'oidc-provider';
-import type { ResourceServer } from '../config/types.ts';
 import type { ViewRenderer } from '../http/view-renderer.ts';
 import { HttpError } from '../http/http-error.ts';
 import { MAX_NAME_LENGTH, type SelfService } from '../accounts/self-service.ts';
@@ -11,33 +9,18 @@ import { formField } from '../interactions/interaction-context.ts';
 import { FIRST_PARTY_CLIENT_IDS } from '../oidc/first-party-clients.ts';
 import type { AccountCookies } from './account-cookies.ts';
 import type { AccountSignInFlow, SignedInAccount } from './account-sign-in.ts';
-import { buildAccountView } from './account-view.ts';
+import type { AccountPageRenderer, Notice } from './render-account-page.ts';
 
 type Form = Record<string, unknown>;
 type FormStep = (ctx: Context, account: SignedInAccount, form: Form) => Promise<void>;
 
-/** Messages shown after a form succeeded, by the `done` query parameter of the redirect (never text from the URL). */
-const NOTICES: Record<string, string> = {
-  profile: 'account.profile.saved',
-  password: 'account.password.changed',
-  session: 'account.sessions.ended',
-  app: 'account.apps.removed',
-};
-
-/** What a form that failed shows next to its fields. */
-interface FormErrors {
-  profile?: { message: string; value: string };
-  password?: { message: string; field: 'current_password' | 'new_password' | 'confirm_password' };
-}
-
 /** /account: the signed-in person's profile, password, sessions and connected apps; every form posts back here. */
 export function buildAccountRoutes(deps: {
-  getProvider: () => Provider;
   signIn: AccountSignInFlow;
   selfService: SelfService;
   cookies: AccountCookies;
   views: ViewRenderer;
-  resources: readonly ResourceServer[];
+  render: AccountPageRenderer;
   minPasswordLength: number;
 }) {
   const router = new Router();
@@ -46,33 +29,6 @@ export function buildAccountRoutes(deps: {
   async function noStore(ctx: Context, next: Next) {
     ctx.set('Cache-Control', 'no-store'); // personal data, and forms with CSRF tokens
     await next();
-  }
-
-  async function renderPage(ctx: Context, account: SignedInAccount, errors: FormErrors = {}) {
-    const locale = deps.views.locale(ctx);
-    const view = await buildAccountView({
-      selfService: deps.selfService,
-      provider: deps.getProvider(),
-      resources: deps.resources,
-      user: account.user,
-      currentSessionUid: account.session.sessionUid,
-      locale,
-      now: new Date(),
-    });
-    const done = typeof ctx.query['done'] === 'string' ? NOTICES[ctx.query['done']] : undefined;
-    ctx.type = 'html';
-    ctx.body = deps.views.render(
-      'account',
-      {
-        ...view,
-        csrfToken: deps.cookies.csrfTokenFor(account.session),
-        notice: errors.profile || errors.password ? undefined : done && locale.t(done),
-        errors,
-        minPasswordLength: deps.minPasswordLength,
-        maxNameLength: MAX_NAME_LENGTH,
-      },
-      locale,
-    );
   }
 
   /** A POST from the page: signed in (else back to /account, which signs in) and carrying the page's CSRF token. */
@@ -92,7 +48,7 @@ export function buildAccountRoutes(deps: {
   };
 
   // No #fragment: a target element would stop the browser from focusing the notice (HTML's autofocus rules).
-  const done = (ctx: Context, what: keyof typeof NOTICES) => {
+  const done = (ctx: Context, what: Notice) => {
     ctx.status = 303;
     ctx.redirect(`/account?done=${what}`);
   };
@@ -117,16 +73,12 @@ export function buildAccountRoutes(deps: {
       ip: ctx.ip || undefined,
       userAgent: ctx.get('user-agent') || undefined,
     });
-    await renderPage(ctx, account);
+    await deps.render.page(ctx, account);
   });
 
   router.get('/account/callback', noStore, (ctx) => deps.signIn.finishSignIn(ctx));
 
-  router.get('/account/signed-out', noStore, (ctx) => {
-    const locale = deps.views.locale(ctx);
-    ctx.type = 'html';
-    ctx.body = deps.views.render('logged-out', { clientName: undefined, signInAgainUrl: '/account' }, locale);
-  });
+  router.get('/account/signed-out', noStore, (ctx) => deps.render.signedOut(ctx));
 
   router.post('/account/profile', noStore, parseForm, accountForm(async (ctx, account, form) => {
     const name = formField(form, 'name');
@@ -135,7 +87,7 @@ export function buildAccountRoutes(deps: {
     const t = deps.views.locale(ctx).t;
     ctx.status = 422;
     const message = result === 'too_long' ? t('account.profile.nameTooLong', { max: MAX_NAME_LENGTH }) : t('account.profile.nameInvalid');
-    await renderPage(ctx, account, { profile: { message, value: name } });
+    await deps.render.page(ctx, account, { profile: { message, value: name } });
   }));
 
   router.post('/account/password', noStore, parseForm, accountForm(async (ctx, account, form) => {
@@ -155,7 +107,7 @@ export function buildAccountRoutes(deps: {
       mismatch: { message: t('account.password.mismatch'), field: 'confirm_password' },
     } as const;
     ctx.status = 422;
-    await renderPage(ctx, account, { password: failures[result] });
+    await deps.render.page(ctx, account, { password: failures[result] });
   }));
 
   router.post('/account/sessions/end', noStore, parseForm, accountForm(async (ctx, account, form) => {

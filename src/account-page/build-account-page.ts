@@ -8,6 +8,7 @@ import { createAccountCookies } from './account-cookies.ts';
 import { createAccountOidcClient } from './account-oidc-client.ts';
 import { buildAccountSignIn } from './account-sign-in.ts';
 import { buildAccountRoutes } from './account-routes.ts';
+import { buildAccountPageRenderer } from './render-account-page.ts';
 
 /** The account page and its sign-in, assembled: what start-server mounts. */
 export function buildAccountPage(deps: {
@@ -32,12 +33,18 @@ export function buildAccountPage(deps: {
     selfUrl: deps.selfUrl,
   });
   return buildAccountRoutes({
-    getProvider: deps.getProvider,
     signIn: buildAccountSignIn({ getProvider: deps.getProvider, accounts: deps.accounts, cookies, oidcClient }),
     selfService: deps.selfService,
     cookies,
     views: deps.views,
-    resources: config.resources,
+    render: buildAccountPageRenderer({
+      getProvider: deps.getProvider,
+      selfService: deps.selfService,
+      cookies,
+      views: deps.views,
+      resources: config.resources,
+      minPasswordLength: config.passwords.minLength,
+    }),
     minPasswordLength: config.passwords.minLength,
   });
 }

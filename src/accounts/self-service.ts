@@ -1,5 +1,6 @@
 import type { Queries } from '../db/queries/index.ts';
-import type { AccountGrantRow, AccountSessionRow, SessionClient } from '../db/queries/account-page.ts';
+import type { AccountGrantRow, AccountSessionRow } from '../db/queries/account-page.ts';
+import type { SessionClient } from '../db/queries/session-activity.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { passwordProblem } from './password-policy.ts';
 
@@ -51,7 +52,7 @@ export function createSelfService(
 
     /** Notes that a session was used just now, from this browser and address (throttled). */
     noteActivity(client: SessionClient): Promise<void> {
-      return queries.accountPage.touchSessionActivity(client, now(), ACTIVITY_THROTTLE_SECONDS);
+      return queries.sessionActivity.touchSessionActivity(client, now(), ACTIVITY_THROTTLE_SECONDS);
     },
 
     listSessions(accountId: string): Promise<AccountSessionRow[]> {

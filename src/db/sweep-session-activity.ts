@@ -1,4 +1,4 @@
-import type { AccountPageQueries } from './queries/account-page.ts';
+import type { SessionActivityQueries } from './queries/session-activity.ts';
 
 const BATCH_SIZE = 1000;
 
@@ -7,7 +7,7 @@ const BATCH_SIZE = 1000;
  * change elsewhere), in batches, now and then. Reads never depend on it: the account page lists live sessions only.
  */
 export function startSessionActivitySweeper(
-  queries: Pick<AccountPageQueries, 'deleteOrphanedSessionActivity'>,
+  queries: Pick<SessionActivityQueries, 'deleteOrphanedSessionActivity'>,
   intervalMs: number,
   onError: (error: unknown) => void,
 ): { stop(): void } {

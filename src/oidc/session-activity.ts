@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { AccountPageQueries, SessionClient } from '../db/queries/account-page.ts';
+import type { SessionActivityQueries, SessionClient } from '../db/queries/session-activity.ts';
 import { ACTIVITY_THROTTLE_SECONDS } from '../accounts/self-service.ts';
 
 const SESSION_ROUTES = new Set(['authorization', 'resume', 'end_session_confirm']);
@@ -12,7 +12,7 @@ const SESSION_ROUTES = new Set(['authorization', 'resume', 'end_session_confirm'
  * page sees a sign-in as soon as the browser does. A failed write is logged, never turned into a failed sign-in.
  */
 export function trackSessionActivity(
-  activity: Pick<AccountPageQueries, 'recordSignIn' | 'touchSessionActivity' | 'deleteSessionActivity'>,
+  activity: Pick<SessionActivityQueries, 'recordSignIn' | 'touchSessionActivity' | 'deleteSessionActivity'>,
   onError: (error: unknown) => void,
   now: () => Date = () => new Date(),
 ): Middleware {

@@ -15,7 +15,7 @@ describe.each(databaseTargets())('session activity ($name database)', (target) =
   it('is written at sign-in, then at most once per throttle period, and only for the session’s own account', async () => {
     const user = await createTestUser(server());
     const uid = listedSessionUids(await signInToAccount(new BrowserSession(server().issuer), server().issuer, user))[0] ?? '';
-    const queries = createQueries(server().knex).accountPage;
+    const queries = createQueries(server().knex).sessionActivity;
     const signedIn = await activityOf(uid);
     expect(signedIn).toMatchObject({ account_id: user.id, ip: '127.0.0.1' });
 
@@ -36,7 +36,7 @@ describe.each(databaseTargets())('session activity ($name database)', (target) =
   it('rows whose session is gone are swept; rows of live sessions stay', async () => {
     const user = await createTestUser(server());
     const uid = listedSessionUids(await signInToAccount(new BrowserSession(server().issuer), server().issuer, user))[0] ?? '';
-    const queries = createQueries(server().knex).accountPage;
+    const queries = createQueries(server().knex).sessionActivity;
     await queries.recordSignIn({ sessionUid: 'gone-session', accountId: user.id, ip: undefined, userAgent: undefined }, new Date());
 
     while ((await queries.deleteOrphanedSessionActivity(1)) > 0);

@@ -5,6 +5,7 @@ import { createSigningKeyQueries } from './signing-keys.ts';
 import { createCookieKeyQueries } from './cookie-keys.ts';
 import { createLockQueries } from './locks.ts';
 import { createAccountPageQueries } from './account-page.ts';
+import { createSessionActivityQueries } from './session-activity.ts';
 
 /** Every query of the application, bound to one knex instance or transaction. */
 export function createQueries(knex: Knex): Queries {
@@ -15,6 +16,7 @@ export function createQueries(knex: Knex): Queries {
     cookieKeys: createCookieKeyQueries(knex),
     locks: createLockQueries(knex),
     accountPage: createAccountPageQueries(knex),
+    sessionActivity: createSessionActivityQueries(knex),
     /** Runs `work` in one transaction, with queries bound to it. */
     transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
       return knex.transaction((trx) => work(createQueries(trx)));
@@ -33,6 +35,7 @@ export interface Queries {
   cookieKeys: ReturnType<typeof createCookieKeyQueries>;
   locks: ReturnType<typeof createLockQueries>;
   accountPage: ReturnType<typeof createAccountPageQueries>;
+  sessionActivity: ReturnType<typeof createSessionActivityQueries>;
   transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
 }
