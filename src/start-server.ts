@@ -22,7 +22,6 @@ import { buildConsentStep } from './interactions/consent-step.ts';
 import { buildInteractionRoutes } from './interactions/interaction-routes.ts';
 import { buildApp } from './app.ts';
 import { createReadiness } from './http/readiness.ts';
-import { createMessageCatalog } from './i18n/message-catalog.ts';
 import { buildAccountClient } from './oidc/first-party-clients.ts';
 import { withFirstPartyConsent } from './oidc/first-party-consent.ts';
 import { trackSessionActivity } from './oidc/session-activity.ts';
@@ -56,7 +55,7 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
     const cookieSecrets = config.cookies.secrets ?? storedCookieSecrets ?? [];
     const hasher = createPasswordHasher(config.passwords.argon2);
     const accounts = createAccountService(queries, hasher, { minPasswordLength: config.passwords.minLength });
-    const views = createViewRenderer(config.ui, createMessageCatalog());
+    const views = createViewRenderer(config.ui);
     const provider = createProvider({
       config,
       adapter: buildPostgresAdapterFactory(queries.oidcPayloads),

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join, basename } from 'node:path';
 import pug from 'pug';
 import type { LatchkeyConfig } from '../config/types.ts';
-import type { MessageCatalog, Translator } from '../i18n/message-catalog.ts';
+import { createMessageCatalog, type MessageCatalog, type Translator } from '../i18n/message-catalog.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
 
@@ -18,7 +18,7 @@ export interface LanguageSource {
  * Renders the hosted pages in the person's language. Every template is compiled at boot, so a broken template stops
  * startup, not a request; every text on a page comes from the message files through `t`.
  */
-export function createViewRenderer(ui: LatchkeyConfig['ui'], messages: MessageCatalog) {
+export function createViewRenderer(ui: LatchkeyConfig['ui'], messages: MessageCatalog = createMessageCatalog()) {
   const templates = new Map<string, pug.compileTemplate>();
   for (const file of readdirSync(VIEWS_DIR).filter((name) => name.endsWith('.pug'))) {
     templates.set(basename(file, '.pug'), pug.compileFile(join(VIEWS_DIR, file), { basedir: VIEWS_DIR }));
@@ -43,7 +43,8 @@ export function createViewRenderer(ui: LatchkeyConfig['ui'], messages: MessageCa
       return messages.translator('en');
     },
 
-    render(view: ViewName, locals: Record<string, unknown>, locale: Translator): string {
+    /** Renders `view` in `locale` (English when none is given, for pages that have no request to ask). */
+    render(view: ViewName, locals: Record<string, unknown>, locale: Translator = messages.translator('en')): string {
       const template = templates.get(view);
       if (!template) throw new Error(`views/${view}.pug is missing`);
       return template({ ...shared, lang: locale.lang, dir: locale.dir, t: locale.t, emphasize: locale.emphasize, ...locals });
