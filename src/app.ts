@@ -20,7 +20,7 @@ import { requireHttps } from './http/require-https.ts';
 
 /**
  * The Koa app: request id, log line and metrics, security headers, errors, health, metrics, assets, the interaction
- * pages, then oidc-provider for everything else.
+ * and account pages, then oidc-provider for everything else.
  */
 export function buildApp(deps: {
   config: LatchkeyConfig;
@@ -28,6 +28,7 @@ export function buildApp(deps: {
   logger: Logger;
   metrics: LatchkeyMetrics;
   interactionRoutes: Router;
+  accountRoutes: Router;
   providers: ProviderHolder;
   readiness: Readiness;
   /** Whether the database is known to be down, and a way to tell it about errors (true: an outage, answer 503). */
@@ -53,6 +54,8 @@ export function buildApp(deps: {
   app.use(staticAssets(buildThemeCss(deps.config.ui)));
   app.use(deps.interactionRoutes.routes());
   app.use(deps.interactionRoutes.allowedMethods());
+  app.use(deps.accountRoutes.routes());
+  app.use(deps.accountRoutes.allowedMethods());
   app.use(async function delegateToProvider(ctx) {
     ctx.respond = false;
     await deps.providers.handle(ctx.req, ctx.res);

@@ -31,6 +31,12 @@ import { buildConsentStep } from './interactions/consent-step.ts';
 import { buildInteractionRoutes } from './interactions/interaction-routes.ts';
 import { buildApp } from './app.ts';
 import { createReadiness } from './http/readiness.ts';
+import { buildAccountClient } from './oidc/first-party-clients.ts';
+import { withFirstPartyConsent } from './oidc/first-party-consent.ts';
+import { trackSessionActivity } from './oidc/session-activity.ts';
+import { createSelfService } from './accounts/self-service.ts';
+import { startSessionActivitySweeper } from './db/sweep-session-activity.ts';
+import { buildAccountPage } from './account-page/build-account-page.ts';
 import { createLogger, describeError, type Logger } from './logger.ts';
 import { createSessionService, findLogoutReceivers } from './sessions/session-service.ts';
 import { startLogoutDelivery } from './sessions/logout-delivery.ts';
@@ -100,12 +106,8 @@ export async function startServer(
     cleanups.push(() => availability.stop());
     // The clients owed logout tokens follow clients.yaml reloads.
     const sessions = createSessionService(queries, () => findLogoutReceivers(runtime.inputs.registry.clients));
-    const accounts = createAccountService(
-      queries,
-      createPasswordHasher(config.passwords.argon2),
-      { minPasswordLength: config.passwords.minLength },
-      sessions,
-    );
+    const hasher = createPasswordHasher(config.passwords.argon2);
+    const accounts = createAccountService(queries, hasher, { minPasswordLength: config.passwords.minLength }, sessions);
     // The delivery loop starts once the provider exists; until then there is nothing to wake.
     const logoutsRecorded = { wakeDelivery: (): void => undefined };
     const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
@@ -115,8 +117,10 @@ export async function startServer(
       config,
       adapter: buildPostgresAdapterFactory(queries.oidcPayloads),
       findAccount: buildFindAccount(accounts),
-      loadExistingGrant: buildLoadExistingGrant(queries.oidcPayloads),
+      loadExistingGrant: withFirstPartyConsent(buildLoadExistingGrant(queries.oidcPayloads)),
       pages: buildHostedPages(views),
+      firstPartyClients: [buildAccountClient(config.issuer, keys.current.cookieSecrets[0] ?? '')],
+      middleware: [trackSessionActivity(queries.sessionActivity, (error) => logger.warn('recording session activity failed', describeError(error)))],
       recordBackchannelLogout: async (logout) => {
         await queries.backchannelLogouts.insertBackchannelLogouts([logout], new Date());
         logoutsRecorded.wakeDelivery();
@@ -150,6 +154,16 @@ export async function startServer(
       login: buildLoginStep({ signIn, views, csrf, recordSignIn: (outcome) => metrics.signIns.inc({ outcome }) }),
       consent: buildConsentStep({ accounts, views, csrf, resources: () => runtime.inputs.registry.resources, audit }),
     });
+    let selfUrl = '';
+    const accountRoutes = buildAccountPage({
+      config,
+      views,
+      accounts,
+      selfService: createSelfService(queries, hasher, { minPasswordLength: config.passwords.minLength }),
+      getProvider: () => providers.current,
+      cookieSecrets: keys.current.cookieSecrets,
+      selfUrl: () => selfUrl,
+    });
     const readiness = createReadiness();
     const app = buildApp({
       config,
@@ -157,6 +171,7 @@ export async function startServer(
       logger,
       metrics,
       interactionRoutes,
+      accountRoutes,
       providers,
       readiness,
       databaseAvailability: availability,
@@ -216,6 +231,11 @@ export async function startServer(
       database: database.kind,
       metrics: metricsServer ? `${metricsServer.url}/metrics` : config.metrics.token ? `${url}/metrics (bearer token)` : 'off',
     });
+    const activitySweeper = startSessionActivitySweeper(queries.sessionActivity, SWEEP_INTERVAL_MS, (error) =>
+      logger.warn('session activity cleanup failed', describeError(error)),
+    );
+    cleanups.push(() => activitySweeper.stop());
+    selfUrl = loopbackUrl(address);
 
     return {
       url,
@@ -236,6 +256,13 @@ export async function startServer(
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Where this process can reach itself: the bound address, or loopback when it listens on every interface. */
+function loopbackUrl(address: AddressInfo): string {
+  if (address.address === '0.0.0.0') return `http://127.0.0.1:${address.port}`;
+  if (address.address === '::') return `http://[::1]:${address.port}`;
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -8,7 +8,7 @@ import type { SignInOutcome } from '../metrics/metrics.ts';
 import { findClientDisplay } from './client-display.ts';
 import { finishInteraction, formField, requireCsrfToken, type InteractionDetails } from './interaction-context.ts';
 import { requestOrigin } from './request-origin.ts';
-import { SIGN_IN_FAILED, tooManyAttempts } from './sign-in-messages.ts';
+import { SIGN_IN_FAILED, tooManyAttempts, type SignInMessage } from './sign-in-messages.ts';
 
 /** The sign-in page and its form. */
 export function buildLoginStep(deps: {
@@ -18,16 +18,16 @@ export function buildLoginStep(deps: {
   /** Counts each submitted sign-in by how it ended. */
   recordSignIn: (outcome: SignInOutcome) => void;
 }) {
-  async function render(ctx: Context, provider: Provider, details: InteractionDetails, email: string, error?: string) {
+  async function render(ctx: Context, provider: Provider, details: InteractionDetails, email: string, error?: SignInMessage) {
+    const locale = deps.views.locale(ctx, details.params['ui_locales']);
     ctx.type = 'html';
     ctx.body = deps.views.render('login', {
-      title: 'Sign in',
       action: `/interaction/${details.uid}/login`,
       csrfToken: deps.csrf.tokenFor(details.uid),
       email,
-      error,
+      error: error?.(locale),
       client: await findClientDisplay(provider, String(details.params['client_id'])),
-    });
+    }, locale);
   }
 
   return {
