@@ -152,7 +152,7 @@ describe.runIf(browserAvailable() && firstTarget)('hosted pages in a real browse
     await page.getByLabel('Name', { exact: true }).fill('Grace Brewster Hopper');
     await page.getByRole('button', { name: 'Save name' }).click();
     await page.getByRole('status').waitFor();
-    expect(await focusedElement(page)).toBe('notice'); // read first by a screen reader
+    await expect.poll(() => focusedElement(page)).toBe('notice'); // autofocus, so a screen reader reads it first
     await expectAccessible(page, 'account-saved');
 
     await page.getByLabel('Current password').fill('not the password');
@@ -160,7 +160,7 @@ describe.runIf(browserAvailable() && firstTarget)('hosted pages in a real browse
     await page.getByLabel('Repeat the new password').fill('a brand new passphrase');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByRole('alert').waitFor();
-    expect(await focusedElement(page)).toBe('current-password');
+    await expect.poll(() => focusedElement(page)).toBe('current-password');
     expect(await page.getByLabel('Current password').getAttribute('aria-invalid')).toBe('true');
     await expectAccessible(page, 'account-password-error');
 
@@ -193,7 +193,7 @@ describe.runIf(browserAvailable() && firstTarget)('hosted pages in a real browse
     const { page, nextArrivalAtApp, cspViolations } = await visitor(DESKTOP);
     const pending = await startSignIn(page);
 
-    expect(await focusedElement(page)).toBe('email'); // autofocus: no click needed
+    await expect.poll(() => focusedElement(page)).toBe('email'); // autofocus: no click needed
     await page.keyboard.type(user.email);
     await page.keyboard.press('Tab');
     expect(await focusedElement(page)).toBe('password');
