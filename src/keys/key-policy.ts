@@ -1,3 +1,4 @@
+import { MIN_PUBLISH_LEAD_SECONDS } from '../config/signing-schema.ts';
 import type { LatchkeyConfig } from '../config/types.ts';
 import type { KeyGroup, KeyPolicies, LifeCyclePolicy } from './key-life-cycle.ts';
 
@@ -13,6 +14,7 @@ export function buildKeyPolicies(config: Pick<LatchkeyConfig, 'signing' | 'ttl' 
   const policy = (retentionSeconds: number): LifeCyclePolicy => ({
     rotationIntervalMs: rotationInterval * 1000,
     publishLeadMs: publishLeadTime * 1000,
+    switchDelayMs: MIN_PUBLISH_LEAD_SECONDS * 1000,
     retentionMs: (retentionSeconds + RETIREMENT_MARGIN_SECONDS) * 1000,
   });
   const signing = policy(longestSignedLifetime(config));

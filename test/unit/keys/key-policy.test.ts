@@ -37,6 +37,7 @@ describe('key policies from the configuration', () => {
     expect(policies.policyFor('EdDSA')).toEqual({
       rotationIntervalMs: 7_776_000_000,
       publishLeadMs: 172_800_000,
+      switchDelayMs: 5000,
       retentionMs: (9000 + RETIREMENT_MARGIN_SECONDS) * 1000,
     });
     expect(policies.policyFor('cookie').retentionMs).toBe((7200 + RETIREMENT_MARGIN_SECONDS) * 1000);
