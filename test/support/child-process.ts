@@ -40,8 +40,8 @@ export function collect(child: ChildProcess): Promise<Finished> {
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-/** Waits until the URL answers 200, or the process exits, or the deadline passes (generous: PGlite starts slowly on a busy machine). */
-export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
+/** Waits until the URL answers 200, or the process exits, or the deadline passes. */
+export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
