@@ -29,5 +29,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# node directly, not npm: npm does not pass SIGTERM on, and the server drains on SIGTERM.
+# node directly, not npm: npm does not pass signals on; the server drains on SIGTERM and reloads clients.yaml on SIGHUP.
+# Logs are JSON lines on stderr. /metrics needs METRICS_TOKEN (on 3000) or METRICS_PORT (publish that port yourself).
 CMD ["node", "src/main.ts"]

@@ -31,11 +31,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['src/config/**', 'src/accounts/**', 'src/keys/**', 'src/db/**'],
+    files: ['src/config/**', 'src/accounts/**', 'src/keys/**', 'src/db/**', 'src/sessions/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['koa', '@koa/*', 'oidc-provider'], message: 'config, accounts, keys and db know neither Koa nor oidc-provider.' }] },
+        { patterns: [{ group: ['koa', '@koa/*', 'oidc-provider'], message: 'config, accounts, keys, sessions and db know neither Koa nor oidc-provider.' }] },
       ],
     },
   },

@@ -7,26 +7,42 @@ import { errorHandler } from './http/error-handler.ts';
 import { staticAssets } from './http/static-assets.ts';
 import { buildThemeCss } from './http/theme.ts';
 import type { Logger } from './logger.ts';
-import { describeError } from './logger.ts';
 import type Router from '@koa/router';
 import { healthRoutes, type ReadinessCheck } from './http/health-routes.ts';
 import type { Readiness } from './http/readiness.ts';
+import { observeRequests } from './http/request-observer.ts';
+import { metricsEndpoint } from './http/metrics-endpoint.ts';
+import type { LatchkeyMetrics } from './metrics/metrics.ts';
+import { failFastWhileDatabaseDown } from './http/service-unavailable.ts';
+import { requireHttps } from './http/require-https.ts';
 
-/** The Koa app: security headers, errors, health, assets, the interaction pages, then oidc-provider for everything else. */
+/**
+ * The Koa app: request id, log line and metrics, security headers, errors, health, metrics, assets, the interaction
+ * pages, then oidc-provider for everything else.
+ */
 export function buildApp(deps: {
   config: LatchkeyConfig;
   views: ViewRenderer;
   logger: Logger;
+  metrics: LatchkeyMetrics;
   interactionRoutes: Router;
   providers: ProviderHolder;
   readiness: Readiness;
+  /** Whether the database is known to be down, and a way to tell it about errors (true: an outage, answer 503). */
+  databaseAvailability: { readonly down: boolean; report(error: unknown): boolean };
   readinessChecks: Record<string, ReadinessCheck>;
 }): Koa {
   const app = new Koa({ proxy: deps.config.proxy });
   app.silent = true;
+  app.use(observeRequests({ logger: deps.logger, metrics: deps.metrics }));
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
-  app.use(errorHandler(deps.views, (message, error) => deps.logger.error(message, describeError(error))));
+  app.use(errorHandler(deps.views, deps.databaseAvailability.report));
   app.use(healthRoutes(deps.readiness, deps.readinessChecks));
+  app.use(requireHttps({ issuerIsHttps: deps.config.issuer.startsWith('https:'), proxyTrusted: deps.config.proxy, warn: (message) => deps.logger.warn(message) }));
+  app.use(failFastWhileDatabaseDown(() => deps.databaseAvailability.down, deps.views));
+  // On the main port /metrics always needs the token; without one they are served only on metrics.port, if set.
+  const { metrics } = deps.config;
+  if (metrics.port === undefined && metrics.token !== undefined) app.use(metricsEndpoint(deps.metrics.registry, metrics.token));
   app.use(staticAssets(buildThemeCss(deps.config.ui)));
   app.use(deps.interactionRoutes.routes());
   app.use(deps.interactionRoutes.allowedMethods());

@@ -1,25 +1,81 @@
+import { createHash } from 'node:crypto';
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import pretty from 'pino-pretty';
 import type { LogLevel } from './config/types.ts';
+import { REDACTED_PATHS } from './log-redaction.ts';
 
-const LEVELS: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 100 };
-
+/** Structured logging: a message and fields. Callers put no secrets in fields; redaction is the second line of defence. */
 export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** A logger that adds `bindings` to every line. */
+  child(bindings: Record<string, unknown>): Logger;
 }
 
-/** One JSON line per event on stderr. Callers pass no secrets: fields are written as given. */
-export function createLogger(level: LogLevel): Logger {
-  const threshold = LEVELS[level];
-  const write = (levelName: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (LEVELS[levelName] < threshold) return;
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: levelName, msg: message, ...fields })}\n`);
+export interface LoggerOptions {
+  /** Where lines go; default stderr, pretty-printed when stderr is a terminal. */
+  destination?: DestinationStream;
+}
+
+/** JSON lines (pino) on stderr at `level`; human-readable when someone watches a terminal. */
+export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
+  const destination = options.destination ?? defaultDestination();
+  return wrap(
+    pino(
+      {
+        level,
+        base: { pid: process.pid },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+        serializers: { err: serializeError },
+      },
+      destination,
+    ),
+  );
+}
+
+function defaultDestination(): DestinationStream {
+  if (process.stderr.isTTY) return pretty({ destination: 2, colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l' });
+  return pino.destination({ dest: 2, sync: true });
+}
+
+function wrap(logger: PinoLogger): Logger {
+  return {
+    debug: (message, fields = {}) => logger.debug(fields, message),
+    info: (message, fields = {}) => logger.info(fields, message),
+    warn: (message, fields = {}) => logger.warn(fields, message),
+    error: (message, fields = {}) => logger.error(fields, message),
+    child: (bindings) => wrap(logger.child(bindings)),
   };
-  return { info: write('info'), warn: write('warn'), error: write('error') };
 }
 
-/** Describes an error for a log line: name and message, and the stack only for our own server errors. */
+/** Fields for a log line about an error; pino's `err` serializer below keeps only its type, message, code and stack. */
 export function describeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { error: String(error) };
-  return { error: error.message, errorName: error.name, stack: error.stack };
+  return { err: error };
+}
+
+/**
+ * Only what identifies the failure: an error's own enumerable properties may carry request data (a pg error's
+ * `detail` holds row values, an HTTP client's error its request), so they are left out.
+ */
+function serializeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return {
+    type: error.name,
+    message: error.message,
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    stack: error.stack,
+  };
+}
+
+/**
+ * The user in log lines: the first 16 hex digits of SHA-256 of their `sub`. Lines about one person can be found
+ * (`printf %s "$SUB" | sha256sum | cut -c1-16`) without the logs handing out the identifier every relying party sees.
+ */
+export function logUserId(sub: string): string {
+  return createHash('sha256').update(sub).digest('hex').slice(0, 16);
 }

@@ -3,11 +3,31 @@ import { ConfigError } from './config/config-error.ts';
 import { DataDirInUseError } from './db/embedded/data-dir-lock.ts';
 import { startServer } from './start-server.ts';
 import { createLogger, describeError } from './logger.ts';
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { decideWorkerCount } from './cluster/worker-count.ts';
+import { runPrimary } from './cluster/run-primary.ts';
 
-/** Composition root: load config, start the server, and drain on SIGTERM/SIGINT. */
+// Workers get this long to drain (their own bound is 10 s, plus the logout deliveries in flight and closing the pool).
+const WORKER_STOP_TIMEOUT_MS = 30_000;
+
+/**
+ * Composition root: load config, then either run the primary of several worker processes, or start the server (as the
+ * only process, or as one of the workers) and drain on SIGTERM/SIGINT.
+ */
 async function main(): Promise<void> {
   const config = loadConfig({});
   const logger = createLogger(config.logLevel);
+  if (cluster.isPrimary) {
+    const workers = decideWorkerCount(config.cluster.workers, config.database.url ? 'postgres' : 'embedded', availableParallelism());
+    if (workers.reducedFrom !== undefined) {
+      logger.info('the embedded database runs in a single process: starting 1 worker', { requestedWorkers: workers.reducedFrom });
+    }
+    if (workers.count > 1) {
+      runPrimary({ workers: workers.count, logger, stopTimeoutMs: WORKER_STOP_TIMEOUT_MS });
+      return;
+    }
+  }
   const server = await startServer(config, logger);
   let stopping = false;
   const stop = (signal: string) => {
@@ -24,6 +44,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // The conventional "re-read your configuration" signal: clients.yaml only (other settings need a restart).
+  process.on('SIGHUP', () => void server.reloadClients('SIGHUP'));
 }
 
 main().catch((error: unknown) => {

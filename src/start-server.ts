@@ -10,14 +10,21 @@ import { createAccountService } from './accounts/account-service.ts';
 import { resolveKeyEncryptionKeys } from './keys/key-encryption-key.ts';
 import { buildKeyPolicies } from './keys/key-policy.ts';
 import { createKeyManager } from './keys/key-manager.ts';
-import type { KeySet } from './keys/key-set.ts';
 import { createViewRenderer } from './http/view-renderer.ts';
 import { buildPostgresAdapterFactory } from './oidc/postgres-adapter.ts';
 import { buildFindAccount } from './oidc/account-claims.ts';
 import { buildLoadExistingGrant } from './oidc/remembered-grant.ts';
 import { buildHostedPages } from './oidc/hosted-pages.ts';
-import { createProvider } from './oidc/create-provider.ts';
-import { createProviderHolder } from './oidc/provider-holder.ts';
+import { createProviderRuntime } from './oidc/provider-runtime.ts';
+import { observeProvider } from './oidc/provider-observer.ts';
+import { createRegistryReloader, type ReloadOutcome } from './oidc/registry-reload.ts';
+import { createClientRegistrySource } from './config/client-registry-source.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { registerScrapeGauges } from './metrics/scrape-gauges.ts';
+import { observeQueryDurations, readPoolStats } from './db/database-observer.ts';
+import { startMetricsServer } from './http/metrics-server.ts';
+import { metricsEndpoint } from './http/metrics-endpoint.ts';
+import { observeRequests } from './http/request-observer.ts';
 import { createCsrfTokens } from './interactions/csrf-token.ts';
 import { buildLoginStep } from './interactions/login-step.ts';
 import { buildConsentStep } from './interactions/consent-step.ts';
@@ -25,22 +32,48 @@ import { buildInteractionRoutes } from './interactions/interaction-routes.ts';
 import { buildApp } from './app.ts';
 import { createReadiness } from './http/readiness.ts';
 import { createLogger, describeError, type Logger } from './logger.ts';
+import { createSessionService, findLogoutReceivers } from './sessions/session-service.ts';
+import { startLogoutDelivery } from './sessions/logout-delivery.ts';
+import { logLogoutDelivery } from './sessions/logout-delivery-log.ts';
+import { buildLogoutTokenSigner } from './oidc/backchannel-logout.ts';
+import { createDatabaseAvailability } from './db/database-availability.ts';
+import { answerDatabaseOutagesWith503 } from './oidc/database-outage.ts';
+import { respondServiceUnavailable } from './http/service-unavailable.ts';
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 const DRAIN_TIMEOUT_MS = 10_000;
+const DATABASE_PROBE_INTERVAL_MS = 1_000;
 
 /** A running Latchkey server. */
 export interface RunningServer {
   /** Where it listens, e.g. http://127.0.0.1:3000 (the issuer may be a public URL in front of it). */
   url: string;
+  /** Where the separate metrics listener is (metrics.port), if there is one. */
+  metricsUrl: string | undefined;
+  /** Re-reads clients.yaml and swaps it in when valid (what SIGHUP does); `trigger` is logged. */
+  reloadClients(trigger: string): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
 
+export interface StartServerOptions {
+  /** The environment that `${NAME}` in clients.yaml is read from on reload; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Opens the database, applies migrations, builds the provider and the app, and listens. */
-export async function startServer(config: LatchkeyConfig, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(
+  config: LatchkeyConfig,
+  logger: Logger = createLogger(config.logLevel),
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
   // Before the database opens, so a Postgres deployment without a key-encryption key stops with that message alone.
   const keks = resolveKeyEncryptionKeys(config, logger.warn);
   const database = await createDatabase(config.database, 'server');
+  const metrics = createMetrics();
+  const stopObservingQueries = observeQueryDurations(database.knex, (seconds, failed) =>
+    metrics.dbQueryDuration.observe({ outcome: failed ? 'error' : 'ok' }, seconds),
+  );
+  const cleanups: (() => Promise<void> | void)[] = [stopObservingQueries];
   try {
     const applied = await migrateToLatest(database.knex);
     if (applied.length > 0) logger.info('applied database migrations', { migrations: applied });
@@ -53,70 +86,137 @@ export async function startServer(config: LatchkeyConfig, logger: Logger = creat
       logger,
       configuredCookieSecrets: config.cookies.secrets,
     });
+    const availability = createDatabaseAvailability({
+      probe: database.probe,
+      retryIntervalMs: DATABASE_PROBE_INTERVAL_MS,
+      onDown: (error) => logger.warn('database unavailable: answering 503 until it is back', describeError(error)),
+      onUp: () => logger.info('database is back: serving requests again'),
+    });
+    const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
     const accounts = createAccountService(
       queries,
       createPasswordHasher(config.passwords.argon2),
       { minPasswordLength: config.passwords.minLength },
+      sessions,
     );
+    // The delivery loop starts once the provider exists; until then there is nothing to wake.
+    const logoutsRecorded = { wakeDelivery: (): void => undefined };
     const views = createViewRenderer(config.ui);
-    const providerDependencies = {
+    const runtime = createProviderRuntime({
       config,
       adapter: buildPostgresAdapterFactory(queries.oidcPayloads),
       findAccount: buildFindAccount(accounts),
       loadExistingGrant: buildLoadExistingGrant(queries.oidcPayloads),
       pages: buildHostedPages(views),
-    };
-    const buildProvider = (keySet: KeySet) => {
-      const provider = createProvider({ ...providerDependencies, signingKeys: keySet.signingKeys, cookieSecrets: keySet.cookieSecrets });
-      provider.on('server_error', (_ctx, error) => logger.error('oidc-provider server error', describeError(error)));
-      return provider;
-    };
-    const providers = createProviderHolder(buildProvider(keys.current));
+      recordBackchannelLogout: async (logout) => {
+        await queries.backchannelLogouts.insertBackchannelLogouts([logout], new Date());
+        logoutsRecorded.wakeDelivery();
+      },
+      initial: {
+        registry: { clients: config.clients, resources: config.resources },
+        signingKeys: keys.current.signingKeys,
+        cookieSecrets: keys.current.cookieSecrets,
+      },
+      prepare: (provider) => {
+        observeProvider(provider, { logger, metrics });
+        provider.on('backchannel.error', (_ctx, error) => logger.error('could not record a back-channel logout', describeError(error)));
+        answerDatabaseOutagesWith503(provider, availability.report, (ctx) => respondServiceUnavailable(ctx, views));
+      },
+    });
+    const { providers } = runtime;
+    registerScrapeGauges(
+      metrics.registry,
+      {
+        countActiveSessions: () => queries.stats.countActiveSessions(new Date()),
+        listSigningKeyCreationTimes: () => queries.stats.listNewestSigningKeyTimes(),
+        readPoolStats: () => readPoolStats(database.knex),
+      },
+      { onError: (what, error) => logger.warn(`metrics: reading ${what} failed`, describeError(error)) },
+    );
 
     const csrf = createCsrfTokens(() => keys.current.cookieSecrets);
     const interactionRoutes = buildInteractionRoutes({
       getProvider: () => providers.current,
-      login: buildLoginStep({ accounts, views, csrf }),
-      consent: buildConsentStep({ accounts, views, csrf, resources: config.resources }),
+      login: buildLoginStep({ accounts, views, csrf, recordSignIn: (outcome) => metrics.signIns.inc({ outcome }) }),
+      consent: buildConsentStep({ accounts, views, csrf, resources: () => runtime.inputs.registry.resources }),
     });
     const readiness = createReadiness();
     const app = buildApp({
       config,
       views,
       logger,
+      metrics,
       interactionRoutes,
       providers,
       readiness,
+      databaseAvailability: availability,
       readinessChecks: {
-        database: async () => (await queries.ping(), 'ok'),
+        // Down until a probe succeeds: readiness and the 503s of requests change together.
+        database: async () => (availability.down ? 'unavailable' : (await queries.ping(), 'ok')),
         migrations: async () => ((await listPendingMigrations(database.knex)).length === 0 ? 'ok' : 'pending migrations'),
         keys: async () => keys.health(),
       },
     });
 
+    const registrySource = createClientRegistrySource(config, options.env);
+    const reloader = createRegistryReloader({ load: registrySource.load, runtime, logger, metrics });
+    if (config.watchClients) {
+      const watcher = registrySource.watch(
+        () => void reloader.reload('file change'),
+        (error) => logger.warn('cannot watch clients.yaml for changes; reload it with SIGHUP', describeError(error)),
+      );
+      cleanups.push(() => watcher.close());
+    }
+    const metricsServer = config.metrics.port === undefined
+      ? undefined
+      : await startMetricsServer(
+        [observeRequests({ logger, metrics }), metricsEndpoint(metrics.registry, config.metrics.token)],
+        config.metrics.port,
+        config.metrics.host,
+      );
+    if (metricsServer) cleanups.push(() => metricsServer.close());
+
     const handleRequest = app.callback();
     const server = createServer((req, res) => void handleRequest(req, res));
     await listen(server, config.port, config.host);
     // A key change swaps in a rebuilt provider; requests in flight finish on the one they started with.
-    keys.start((keySet) => providers.replace(buildProvider(keySet)));
+    keys.start((keySet) => runtime.rebuildProvider({ signingKeys: keySet.signingKeys, cookieSecrets: keySet.cookieSecrets }));
     const sweeper = startExpiredPayloadSweeper(queries.oidcPayloads, SWEEP_INTERVAL_MS, (error) =>
       logger.warn('expired row cleanup failed', describeError(error)),
     );
+    const logoutDelivery = startLogoutDelivery({
+      queries,
+      sign: buildLogoutTokenSigner(() => providers.current),
+      settings: config.backchannelLogout,
+      events: logLogoutDelivery(logger, availability.report),
+    });
+    logoutsRecorded.wakeDelivery = logoutDelivery.wake;
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-    logger.info('latchkey is listening', { url, issuer: config.issuer, database: database.kind });
+    logger.info('latchkey is listening', {
+      url,
+      issuer: config.issuer,
+      database: database.kind,
+      metrics: metricsServer ? `${metricsServer.url}/metrics` : config.metrics.token ? `${url}/metrics (bearer token)` : 'off',
+    });
 
     return {
       url,
+      metricsUrl: metricsServer?.url,
+      reloadClients: (trigger) => reloader.reload(trigger),
       async close() {
         readiness.markDraining();
         sweeper.stop();
         await keys.stop();
         await drain(server);
+        await logoutDelivery.stop();
+        availability.stop();
+        for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
         await database.close();
       },
     };
   } catch (error) {
+    for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
     await database.close().catch(() => undefined);
     throw error;
   }

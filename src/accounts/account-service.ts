@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Queries } from '../db/queries/index.ts';
 import type { UserRecord } from '../db/queries/users.ts';
 import type { PasswordHasher } from './password-hasher.ts';
+import type { SessionService } from '../sessions/session-service.ts';
 import { AccountError } from './account-errors.ts';
 
 export interface NewAccount {
@@ -22,6 +23,7 @@ export function createAccountService(
   queries: Queries,
   hasher: PasswordHasher,
   policy: { minPasswordLength: number },
+  sessions: SessionService,
   now: () => Date = () => new Date(),
 ) {
   function checkPassword(password: string): void {
@@ -39,10 +41,6 @@ export function createAccountService(
     return user;
   }
 
-  /** Ends every sign-in session of the user, so a disabled or re-keyed account has to sign in again. */
-  async function endSessions(queriesInUse: Queries, userId: string): Promise<number> {
-    return queriesInUse.oidcPayloads.deletePayloadsByAccountId('Session', userId);
-  }
 
   return {
     async createAccount(account: NewAccount): Promise<UserRecord> {
@@ -106,7 +104,7 @@ export function createAccountService(
       const hash = await hasher.hash(password);
       return queries.transaction(async (trx) => {
         await trx.users.updateUserPasswordHash(user.id, hash, now(), true);
-        return endSessions(trx, user.id);
+        return sessions.endSessionsOfAccount(user.id, 'password_changed', trx);
       });
     },
 
@@ -115,7 +113,7 @@ export function createAccountService(
       const user = await requireUser(email);
       return queries.transaction(async (trx) => {
         await trx.users.updateUserDisabledAt(user.id, now(), now());
-        return endSessions(trx, user.id);
+        return sessions.endSessionsOfAccount(user.id, 'disabled', trx);
       });
     },
 
@@ -128,6 +126,8 @@ export function createAccountService(
     async deleteAccount(email: string): Promise<void> {
       const user = await requireUser(email);
       await queries.transaction(async (trx) => {
+        // Sessions first, so their clients are told; then everything else issued to the user.
+        await sessions.endSessionsOfAccount(user.id, 'deleted', trx);
         await trx.oidcPayloads.deleteAllPayloadsByAccountId(user.id);
         await trx.users.deleteUserById(user.id);
       });

@@ -5,6 +5,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { createQueries, type Queries } from '../db/queries/index.ts';
 import { createPasswordHasher } from '../accounts/password-hasher.ts';
 import { createAccountService, type AccountService } from '../accounts/account-service.ts';
+import { createSessionService, findLogoutReceivers, type SessionService } from '../sessions/session-service.ts';
 
 /** What a CLI command works with: the config, the database (through a running server's socket when embedded). */
 export interface CliContext {
@@ -12,6 +13,7 @@ export interface CliContext {
   database: Database;
   queries: Queries;
   accounts: AccountService;
+  sessions: SessionService;
 }
 
 /** Opens config and database for one command, runs it, and closes what it opened. */
@@ -21,10 +23,14 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
   try {
     await migrateToLatest(database.knex);
     const queries = createQueries(database.knex);
-    const accounts = createAccountService(queries, createPasswordHasher(config.passwords.argon2), {
-      minPasswordLength: config.passwords.minLength,
-    });
-    return await work({ config, database, queries, accounts });
+    const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+    const accounts = createAccountService(
+      queries,
+      createPasswordHasher(config.passwords.argon2),
+      { minPasswordLength: config.passwords.minLength },
+      sessions,
+    );
+    return await work({ config, database, queries, accounts, sessions });
   } finally {
     await database.close();
   }

@@ -4,6 +4,9 @@ import { DataDirInUseError } from '../db/embedded/data-dir-lock.ts';
 import { runUsersCommand, USERS_HELP } from './users-command.ts';
 import { runMigrateCommand, MIGRATE_HELP } from './migrate-command.ts';
 import { runDemoClientCommand, DEMO_CLIENT_HELP } from './demo-client-command.ts';
+import { runClientsCommand, CLIENTS_HELP } from './clients-command.ts';
+import { runDoctorCommand, DOCTOR_HELP } from './doctor-command.ts';
+import { runSessionsCommand, SESSIONS_HELP } from './sessions-command.ts';
 import { runKeysCommand, KEYS_HELP } from './keys-command.ts';
 import { UsageError } from './read-password.ts';
 
@@ -11,8 +14,11 @@ const HELP = `Usage: latchkey <command> [options]
 
 Commands:
   users        add, list, show, disable, enable, set-password, delete users
+  sessions     list and end people's sign-in sessions
   keys         list, rotate and revoke signing and cookie keys
   migrate      apply pending database migrations
+  clients      check a clients file offline and show what it would change
+  doctor       check a running Latchkey: discovery, keys, health, clock, misconfigurations
   demo-client  run a small relying party on localhost to try signing in
 
 Run \`latchkey <command> --help\` for a command's options.
@@ -22,10 +28,14 @@ With DATABASE_URL set it uses that Postgres server; otherwise the embedded datab
 (or LATCHKEY_DATA_DIR), reached through the running server when there is one.
 `;
 
-const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void> }> = {
+/** A command resolves with its exit code, or with nothing for 0. */
+const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<void | number> }> = {
   users: { help: USERS_HELP, run: runUsersCommand },
+  sessions: { help: SESSIONS_HELP, run: runSessionsCommand },
   keys: { help: KEYS_HELP, run: runKeysCommand },
   migrate: { help: MIGRATE_HELP, run: () => runMigrateCommand() },
+  clients: { help: CLIENTS_HELP, run: runClientsCommand },
+  doctor: { help: DOCTOR_HELP, run: runDoctorCommand },
   'demo-client': { help: DEMO_CLIENT_HELP, run: runDemoClientCommand },
 };
 
@@ -44,8 +54,7 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(command.help);
     return 0;
   }
-  await command.run(rest);
-  return 0;
+  return (await command.run(rest)) ?? 0;
 }
 
 main(process.argv.slice(2)).then(

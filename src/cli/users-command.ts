@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { UserRecord } from '../db/queries/users.ts';
 import { withCliContext } from './cli-context.ts';
 import { readPassword, UsageError } from './read-password.ts';
+import { printTable } from './print-table.ts';
 
 export const USERS_HELP = `Usage: latchkey users <command> [options]
 
@@ -149,11 +150,4 @@ function describeUser(user: UserRecord): Record<string, string | boolean | null>
     password_changed_at: user.passwordChangedAt?.toISOString() ?? null,
     disabled_at: user.disabledAt?.toISOString() ?? null,
   };
-}
-
-function printTable(headers: string[], rows: string[][]): void {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
-  console.log(line(headers));
-  for (const row of rows) console.log(line(row));
 }

@@ -3,7 +3,7 @@ import type { ParsedClient } from './clients-schema.ts';
 import { OIDC_SCOPES } from './clients-schema.ts';
 import type { Issue } from './problem-path.ts';
 import type { SigningAlgorithm } from './types.ts';
-import { checkRedirectUri } from './uri-rules.ts';
+import { checkBackchannelLogoutUri, checkRedirectUri } from './uri-rules.ts';
 
 const MIN_SECRET_LENGTH = 32;
 const GENERATE_HINT = 'generate one with `openssl rand -base64 32`';
@@ -32,6 +32,7 @@ const RULES: readonly Rule[] = [
   { reads: ['post_logout_redirect_uris', 'application_type'], check: (client) => checkUris(client, 'post_logout_redirect_uris') },
   { reads: ['scope'], check: checkScopes },
   { reads: ['default_resource', 'id_token_signed_response_alg'], check: checkReferences },
+  { reads: ['backchannel_logout_uri', 'backchannel_logout_session_required', 'token_endpoint_auth_method'], check: checkBackchannelLogout },
 ];
 
 /** Every cross-field problem of one client whose fields in `invalidFields` already failed on their own. */
@@ -107,4 +108,14 @@ function checkReferences(client: ParsedClient, context: ClientContext): Issue[] 
     issues.push({ path: ['id_token_signed_response_alg'], message: `${alg} is not in signing.algorithms of latchkey.yaml` });
   }
   return issues;
+}
+
+function checkBackchannelLogout(client: ParsedClient): Issue[] {
+  const uri = client.backchannel_logout_uri;
+  if (uri === undefined) {
+    if (client.backchannel_logout_session_required === undefined) return [];
+    return [{ path: ['backchannel_logout_session_required'], message: 'has no effect without backchannel_logout_uri; add the URI or remove this line' }];
+  }
+  const message = checkBackchannelLogoutUri(uri, client.token_endpoint_auth_method !== 'none');
+  return message === undefined ? [] : [{ path: ['backchannel_logout_uri'], message }];
 }

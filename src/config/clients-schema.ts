@@ -1,7 +1,7 @@
 // The shape of clients.yaml: each client and resource is parsed on its own so one bad entry hides no other problem.
 import { z } from 'zod';
 import { durationSchema } from './duration.ts';
-import { checkedString, nonEmptyString, uniqueList, unset } from './fields.ts';
+import { boolean, checkedString, nonEmptyString, uniqueList, unset } from './fields.ts';
 import { SIGNING_ALGORITHMS } from './server-schema.ts';
 import { checkIdentifierUri, checkOrigin, checkWebUrl } from './uri-rules.ts';
 
@@ -54,6 +54,13 @@ export const clientSchema = z.strictObject({
     description: 'Extra web origins (https://host[:port]) allowed to call the token endpoint from a browser.',
   }),
   default_resource: unset(nonEmptyString).meta({ description: 'Identifier of a resource used when a token request names none.' }),
+  // Checked by client-rules.ts, which needs token_endpoint_auth_method.
+  backchannel_logout_uri: unset(z.string({ error: 'must be a string' })).meta({
+    description: 'OpenID Connect Back-Channel Logout: where Latchkey POSTs a logout token when a session of this client ends.',
+  }),
+  backchannel_logout_session_required: unset(boolean).meta({
+    description: 'Logout tokens and ID tokens carry the session id (sid) claim.',
+  }),
 }, { error: notAMapping('client metadata (client_id: ..., redirect_uris: ...)') });
 
 const resourceScope = z

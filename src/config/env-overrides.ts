@@ -9,8 +9,11 @@ import {
   hostField,
   issuerField,
   logLevelField,
+  metricsTokenField,
   poolMaxField,
   portField,
+  proxyField,
+  workersField,
 } from './server-schema.ts';
 import { keyEncryptionKeyField, previousKeyEncryptionKeysField } from './signing-schema.ts';
 
@@ -33,6 +36,10 @@ const OVERRIDES: readonly Override[] = [
   { variable: 'DATABASE_URL', path: ['database', 'url'], schema: databaseUrlField },
   { variable: 'DATABASE_POOL_MAX', path: ['database', 'pool_max'], schema: poolMaxField },
   { variable: 'LATCHKEY_DATA_DIR', path: ['database', 'data_dir'], schema: dataDirField },
+  { variable: 'METRICS_PORT', path: ['metrics', 'port'], schema: portField },
+  { variable: 'METRICS_TOKEN', path: ['metrics', 'token'], schema: metricsTokenField },
+  { variable: 'LATCHKEY_PROXY', path: ['proxy'], schema: proxyField },
+  { variable: 'LATCHKEY_WORKERS', path: ['cluster', 'workers'], schema: workersField, read: (value) => value.toLowerCase() },
   {
     variable: 'LATCHKEY_COOKIE_SECRETS',
     path: ['cookies', 'secrets'],

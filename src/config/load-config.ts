@@ -24,15 +24,7 @@ export interface LoadConfigOptions {
  * Throws ConfigError listing every problem in both files and the environment.
  */
 export function loadConfig(options: LoadConfigOptions = {}): LatchkeyConfig {
-  const env = options.env ?? process.env;
-  const cwd = path.resolve(options.cwd ?? process.cwd());
-  const configDir = path.resolve(cwd, options.configDir ?? (env['LATCHKEY_CONFIG_DIR'] || 'config'));
-  const sources = {
-    configDir,
-    serverFile: path.join(configDir, SERVER_FILE_NAME),
-    clientsFile: path.join(configDir, CLIENTS_FILE_NAME),
-  };
-
+  const { env, cwd, sources } = resolveConfigSources(options);
   const server = readServerConfig(sources.serverFile, env, cwd);
   // Without a valid latchkey.yaml the registry is still checked, with the defaults standing in for the server values.
   const clients = readClientRegistry(sources.clientsFile, env, {
@@ -45,7 +37,20 @@ export function loadConfig(options: LoadConfigOptions = {}): LatchkeyConfig {
   return deepFreeze({ ...server.config, ...clients.registry, sources });
 }
 
-function readServerConfig(file: string, env: NodeJS.ProcessEnv, cwd: string): { config: ServerConfig | undefined; problems: ConfigProblem[] } {
+/** Where the config files are, with the defaults of LoadConfigOptions applied. */
+export function resolveConfigSources(options: LoadConfigOptions = {}): { env: NodeJS.ProcessEnv; cwd: string; sources: LatchkeyConfig['sources'] } {
+  const env = options.env ?? process.env;
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const configDir = path.resolve(cwd, options.configDir ?? (env['LATCHKEY_CONFIG_DIR'] || 'config'));
+  return {
+    env,
+    cwd,
+    sources: { configDir, serverFile: path.join(configDir, SERVER_FILE_NAME), clientsFile: path.join(configDir, CLIENTS_FILE_NAME) },
+  };
+}
+
+/** Reads and validates latchkey.yaml alone (a missing file means every default). */
+export function readServerConfig(file: string, env: NodeJS.ProcessEnv, cwd: string): { config: ServerConfig | undefined; problems: ConfigProblem[] } {
   const displayName = displayPath(file, cwd);
   const read = readYamlFile(file, displayName);
   if (read.status === 'invalid') return { config: undefined, problems: read.problems };

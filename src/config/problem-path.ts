@@ -57,7 +57,8 @@ export function withoutShadowed(issues: readonly Issue[], earlier: readonly Issu
   return issues.filter((issue) => !earlier.some((first) => first.path.every((segment, index) => issue.path[index] === segment)));
 }
 
-/** A file path as the operator would type it from the working directory. */
+/** A file path as the operator would type it from the working directory; absolute when it lies outside. */
 export function displayPath(file: string, cwd: string): string {
-  return path.relative(cwd, file) || file;
+  const relative = path.relative(cwd, file);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }

@@ -37,14 +37,29 @@ export function checkServerConfig(
 
 /** Maps the snake_case file onto the camelCase config and fills the defaults that depend on other values. */
 export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
-  const { database, ttl, ui, passwords } = file;
+  const { database, ttl, ui, passwords, backchannel_logout: backchannelLogout } = file;
   return {
     issuer: file.issuer ?? `http://localhost:${file.port}`,
     port: file.port,
     host: file.host,
     proxy: file.proxy,
     logLevel: file.log_level,
-    database: { url: database.url, poolMax: database.pool_max, dataDir: path.resolve(cwd, database.data_dir ?? 'data') },
+    watchClients: file.watch_clients,
+    database: {
+      url: database.url,
+      poolMax: database.pool_max,
+      dataDir: path.resolve(cwd, database.data_dir ?? 'data'),
+      connectTimeout: database.connect_timeout,
+      statementTimeout: database.statement_timeout,
+    },
+    cluster: { workers: file.cluster.workers },
+    backchannelLogout: {
+      pollInterval: backchannelLogout.poll_interval,
+      requestTimeout: backchannelLogout.request_timeout,
+      retryDelay: backchannelLogout.retry_delay,
+      maxAttempts: backchannelLogout.max_attempts,
+      keepRecords: backchannelLogout.keep_records,
+    },
     ttl: {
       accessToken: ttl.access_token,
       idToken: ttl.id_token,
@@ -79,5 +94,6 @@ export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
       publishLeadTime: file.signing.publish_lead_time,
       jwksMaxAge: file.signing.jwks_max_age,
     },
+    metrics: { port: file.metrics.port, host: file.metrics.host ?? file.host, token: file.metrics.token },
   };
 }

@@ -23,6 +23,20 @@ export const hostField = nonEmptyString;
 export const logLevelField = z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` });
 export const poolMaxField = integer(1, 1_000);
 export const dataDirField = nonEmptyString;
+export const metricsTokenField = z.string({ error: 'must be a string' }).min(16, {
+  error: 'must be at least 16 characters; generate one with `openssl rand -base64 32`',
+});
+/** `auto` (one per CPU core on a Postgres server) or a number of worker processes. */
+const WORKERS_ERROR = 'must be auto or a whole number from 1 to 256';
+export const workersField = z
+  .preprocess(
+    (value: unknown): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+    z.union([z.literal('auto'), z.int({ error: WORKERS_ERROR }).min(1, { error: WORKERS_ERROR }).max(256, { error: WORKERS_ERROR })], {
+      error: WORKERS_ERROR,
+    }),
+  )
+  .meta({ description: 'auto = one per CPU core on a Postgres server; the embedded database always runs one.' });
+export const proxyField = boolean;
 
 export const databaseUrlField = checkedString((raw) => {
   const scheme = URL.canParse(raw) ? new URL(raw).protocol : '';
@@ -48,12 +62,25 @@ export const serverFileSchema = z.strictObject({
   issuer: unset(issuerField),
   port: portField.prefault(3000),
   host: hostField.default('127.0.0.1'),
-  proxy: boolean.prefault(false),
+  proxy: proxyField.prefault(false),
   log_level: logLevelField.default('info'),
+  watch_clients: boolean.prefault(true).meta({ description: 'Reload clients.yaml when it changes (SIGHUP always reloads it).' }),
   database: section({
     url: unset(databaseUrlField),
     pool_max: poolMaxField.prefault(10),
     data_dir: unset(dataDirField),
+    connect_timeout: durationSchema.prefault('5s').meta({ description: 'Longest wait for a connection; then the request fails with 503.' }),
+    statement_timeout: durationSchema.prefault('10s').meta({ description: 'Longest a single SQL statement may run.' }),
+  }),
+  cluster: section({
+    workers: workersField.default('auto'),
+  }),
+  backchannel_logout: section({
+    poll_interval: durationSchema.prefault('2s').meta({ description: 'How often each instance looks for logout tokens to send.' }),
+    request_timeout: durationSchema.prefault('5s'),
+    retry_delay: durationSchema.prefault('10s').meta({ description: 'Wait before the first retry; doubles with each attempt, up to 1h.' }),
+    max_attempts: integer(1, 100).prefault(10),
+    keep_records: durationSchema.prefault('30d').meta({ description: 'How long the record of each delivery is kept.' }),
   }),
   ttl: section({
     access_token: durationSchema.prefault('10m'),
@@ -82,6 +109,11 @@ export const serverFileSchema = z.strictObject({
     }),
   }),
   signing: signingSection,
+  metrics: section({
+    port: unset(portField).meta({ description: 'Serve /metrics only on this port; unset = on the main port, with the token.' }),
+    host: unset(hostField).meta({ description: 'Listen address of the metrics port; default: host.' }),
+    token: unset(metricsTokenField).meta({ description: 'Bearer token scrapers must send; required on the main port.' }),
+  }),
 });
 
 export type ServerFile = z.output<typeof serverFileSchema>;

@@ -8,11 +8,27 @@ export interface LatchkeyConfig {
   /** Trust X-Forwarded-* headers. */
   proxy: boolean;
   logLevel: LogLevel;
+  /** Reload clients.yaml when the file changes (SIGHUP reloads it either way). */
+  watchClients: boolean;
   database: {
     url: string | undefined;
     poolMax: number;
     /** Absolute; used only when `url` is undefined (embedded database). */
     dataDir: string;
+    /** Seconds to wait for a connection (pg connect and pool acquire) before the request fails. */
+    connectTimeout: number;
+    /** Seconds a statement may run (Postgres statement_timeout). */
+    statementTimeout: number;
+  };
+  /** Worker processes on this machine (node:cluster); the embedded database always runs one. */
+  cluster: { workers: number | 'auto' };
+  /** OpenID Connect Back-Channel Logout delivery; durations in seconds. */
+  backchannelLogout: {
+    pollInterval: number;
+    requestTimeout: number;
+    retryDelay: number;
+    maxAttempts: number;
+    keepRecords: number;
   };
   /** Lifetimes in seconds. */
   ttl: {
@@ -49,6 +65,11 @@ export interface LatchkeyConfig {
     /** Seconds relying parties may cache /jwks (its Cache-Control max-age). */
     jwksMaxAge: number;
   };
+  /**
+   * /metrics: on `port` alone when set (listening on `host`), otherwise on the main port and only with `token`.
+   * A set token is required wherever they are served.
+   */
+  metrics: { port: number | undefined; host: string; token: string | undefined };
   clients: readonly ClientMetadata[];
   resources: readonly ResourceServer[];
   /** Absolute paths of what was read (the files may not exist). */
@@ -85,6 +106,10 @@ export interface ClientMetadata {
   allowed_cors_origins?: string[];
   /** Identifier of the API used when a token request names none (not standard metadata either). */
   default_resource?: string;
+  /** OpenID Connect Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed. */
+  backchannel_logout_uri?: string;
+  /** Whether logout tokens (and ID tokens) carry `sid`. */
+  backchannel_logout_session_required?: boolean;
 }
 
 /** An API that access tokens can be issued for (RFC 8707 resource indicators). */

@@ -35,6 +35,20 @@ export function checkRedirectUri(raw: string, applicationType: 'web' | 'native')
   return undefined;
 }
 
+/**
+ * A back-channel logout URI (OpenID Connect Back-Channel Logout 1.0 §2.2): absolute, no fragment, https; http only for
+ * a confidential client (the spec allows it for them) or on this machine.
+ */
+export function checkBackchannelLogoutUri(raw: string, confidential: boolean): string | undefined {
+  const url = parseAbsolute(raw);
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    return 'must be an absolute URL like https://app.example.com/backchannel-logout';
+  }
+  if (raw.includes('#')) return 'must not contain a fragment (#...) (Back-Channel Logout §2.2)';
+  if (url.protocol === 'https:' || confidential || LOCAL_HOSTS.has(url.hostname)) return undefined;
+  return 'must use https; http is allowed only for confidential clients (Back-Channel Logout §2.2) and localhost';
+}
+
 /** A web origin allowed for CORS: scheme://host[:port], exactly as browsers send it in the Origin header. */
 export function checkOrigin(raw: string): string | undefined {
   const url = parseAbsolute(raw);

@@ -1,4 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
 import { startEmbeddedPostgres, EMBEDDED_SOCKET_PORT } from './embedded/embedded-postgres.ts';
 import { DataDirInUseError, findDataDirOwner } from './embedded/data-dir-lock.ts';
 
@@ -7,6 +8,8 @@ export interface Database {
   knex: Knex;
   /** 'postgres' for a server from DATABASE_URL, 'embedded' for PGlite in the data directory. */
   kind: 'postgres' | 'embedded';
+  /** Checks that the database answers, on a connection of its own: a full pool does not make it look down. */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -14,7 +17,14 @@ export interface DatabaseSettings {
   url: string | undefined;
   poolMax: number;
   dataDir: string;
+  /** Seconds to wait for a connection (connect and pool acquire). */
+  connectTimeout: number;
+  /** Seconds a statement may run on a Postgres server. */
+  statementTimeout: number;
 }
+
+// Margin over statement_timeout before the client gives up on an answer itself (a server or network gone silent).
+const QUERY_TIMEOUT_MARGIN_MS = 5_000;
 
 /**
  * Opens the database. On the embedded database the server owns the files and serves them on a Unix socket; other
@@ -24,22 +34,33 @@ export async function createDatabase(
   settings: DatabaseSettings,
   role: 'server' | 'client',
 ): Promise<Database> {
+  const connectTimeoutMs = settings.connectTimeout * 1000;
   if (settings.url) {
-    const knex = createKnex({ connectionString: settings.url }, settings.poolMax);
-    return { knex, kind: 'postgres', close: () => knex.destroy() };
+    const connection: ConnectionSettings = {
+      connectionString: settings.url,
+      connectionTimeoutMillis: connectTimeoutMs,
+      statement_timeout: settings.statementTimeout * 1000,
+      query_timeout: settings.statementTimeout * 1000 + QUERY_TIMEOUT_MARGIN_MS,
+      keepAlive: true,
+    };
+    const knex = createKnex(connection, settings.poolMax, connectTimeoutMs);
+    return { knex, kind: 'postgres', probe: () => probe(connection), close: () => knex.destroy() };
   }
   const owner = findDataDirOwner(settings.dataDir);
   if (owner) {
     if (role === 'server') throw new DataDirInUseError(settings.dataDir, owner.pid);
-    const knex = createKnex(embeddedConnection(owner.socketDir), 2);
-    return { knex, kind: 'embedded', close: () => knex.destroy() };
+    const connection = embeddedConnection(owner.socketDir, connectTimeoutMs);
+    const knex = createKnex(connection, 2, connectTimeoutMs);
+    return { knex, kind: 'embedded', probe: () => probe(connection), close: () => knex.destroy() };
   }
   const embedded = await startEmbeddedPostgres(settings.dataDir);
+  const connection = embeddedConnection(embedded.socketDir, connectTimeoutMs);
   // The embedded backend runs one unit of work at a time anyway; a few connections only queue work in order.
-  const knex = createKnex(embeddedConnection(embedded.socketDir), Math.min(settings.poolMax, 4));
+  const knex = createKnex(connection, Math.min(settings.poolMax, 4), connectTimeoutMs);
   return {
     knex,
     kind: 'embedded',
+    probe: () => probe(connection),
     async close() {
       await knex.destroy();
       await embedded.close();
@@ -47,16 +68,42 @@ export async function createDatabase(
   };
 }
 
-function embeddedConnection(socketDir: string): Knex.PgConnectionConfig {
-  return { host: socketDir, port: EMBEDDED_SOCKET_PORT, user: 'postgres', database: 'postgres' };
+/** What both pg and knex accept as connection settings (their typings differ only in the custom type parsers we never set). */
+type ConnectionSettings = Omit<pg.ClientConfig, 'types'>;
+
+/** Connects, runs SELECT 1 and disconnects; rejects when the database cannot be reached within the connect timeout. */
+async function probe(connection: ConnectionSettings): Promise<void> {
+  const client = new pg.Client(connection);
+  // An error after connecting (the server going away) must not go unhandled; the query below reports it.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
-function createKnex(connection: Knex.PgConnectionConfig, poolMax: number): Knex {
+function embeddedConnection(socketDir: string, connectTimeoutMs: number): ConnectionSettings {
+  return { host: socketDir, port: EMBEDDED_SOCKET_PORT, user: 'postgres', database: 'postgres', connectionTimeoutMillis: connectTimeoutMs };
+}
+
+function createKnex(connection: ConnectionSettings, poolMax: number, connectTimeoutMs: number): Knex {
   return knexFactory({
     client: 'pg',
     connection,
     // Migrations hold one connection for their advisory lock while knex runs them on another.
     pool: { min: 0, max: Math.max(2, poolMax) },
-    acquireConnectionTimeout: 10_000,
+    // A request waits at most this long for a connection, so a database outage answers 503 instead of hanging.
+    acquireConnectionTimeout: connectTimeoutMs,
+    log: { warn: warnUnlessConnectionLost },
   });
+}
+
+// knex warns on every lost connection and failed connect, one line each: an outage would flood the log. The errors
+// reach the requests that meet them, and the server logs the outage once (database-availability.ts).
+const CONNECTION_WARNINGS = /^(Connection Error|Acquire connection error): /;
+
+function warnUnlessConnectionLost(message: string): void {
+  if (!CONNECTION_WARNINGS.test(message)) process.stderr.write(`knex: ${message}\n`);
 }

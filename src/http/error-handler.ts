@@ -1,19 +1,28 @@
 import type { Middleware } from 'koa';
 import type { ViewRenderer } from './view-renderer.ts';
 import { HttpError } from './http-error.ts';
+import { requestRecordOf } from './request-context.ts';
+
+import { respondServiceUnavailable } from './service-unavailable.ts';
 
 /**
  * The one place that turns errors from our own routes into responses: a page for people, JSON for programs.
- * Client errors keep their message; anything else is logged and answered without detail.
+ * Client errors keep their message; a database outage (`isOutage`) is a 503; anything else is logged (once, on the
+ * request's line) and answered without detail.
  */
-export function errorHandler(views: ViewRenderer, log: (message: string, error: unknown) => void): Middleware {
+export function errorHandler(views: ViewRenderer, isOutage: (error: unknown) => boolean = () => false): Middleware {
   return async function handleErrors(ctx, next) {
     try {
       await next();
     } catch (error) {
+      if (isOutage(error)) {
+        respondServiceUnavailable(ctx, views);
+        return;
+      }
       const status = errorStatus(error);
       const exposed = status < 500 && error instanceof Error;
-      if (!exposed) log(`${ctx.method} ${ctx.path} failed`, error);
+      const record = requestRecordOf(ctx.req);
+      if (!exposed && record) record.serverError = error;
       const heading = error instanceof HttpError ? error.heading : exposed ? 'The request could not be completed' : 'Something went wrong';
       const message = exposed ? error.message : 'The server could not complete the request. Try again in a moment.';
       ctx.status = status;
@@ -26,7 +35,7 @@ export function errorHandler(views: ViewRenderer, log: (message: string, error: 
         title: heading,
         heading,
         message,
-        requestId: undefined,
+        requestId: record?.id,
         startOverUrl: error instanceof HttpError ? error.startOverUrl : undefined,
       });
     }

@@ -19,13 +19,13 @@ export function buildConsentStep(deps: {
   accounts: AccountService;
   views: ViewRenderer;
   csrf: CsrfTokens;
-  resources: readonly ResourceServer[];
+  /** The APIs of the client registry in use, which a reload may change. */
+  resources: () => readonly ResourceServer[];
 }) {
-  const resourceByIdentifier = new Map(deps.resources.map((resource) => [resource.identifier, resource]));
-
   return {
     async show(ctx: Context, provider: Provider, details: InteractionDetails): Promise<void> {
       const missing = details.prompt.details as ConsentDetails;
+      const resourceByIdentifier = new Map(deps.resources().map((resource) => [resource.identifier, resource]));
       const account = details.session ? await deps.accounts.findAccountById(details.session.accountId) : undefined;
       ctx.type = 'html';
       ctx.body = deps.views.render('consent', {

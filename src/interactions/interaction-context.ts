@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { InteractionResults } from 'oidc-provider';
+import { errors, type InteractionResults } from 'oidc-provider';
 import { interactionExpired } from '../http/http-error.ts';
+import { requestRecordOf } from '../http/request-context.ts';
 import type { CsrfTokens } from './csrf-token.ts';
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -11,11 +12,23 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
   let details: InteractionDetails;
   try {
     details = await provider.interactionDetails(ctx.req, ctx.res);
-  } catch {
-    throw interactionExpired();
+  } catch (error) {
+    // oidc-provider's own errors (no cookie, unknown or expired interaction) mean "start again"; anything else, such as
+    // the database being unreachable, is not the person's doing and must not send them back to the start.
+    if (error instanceof errors.OIDCProviderError) throw interactionExpired();
+    throw error;
   }
   if (details.uid !== (ctx.params as Record<string, string | undefined>)['uid']) throw interactionExpired();
   return details;
+}
+
+/** Names the client and the signed-in person (if any) of the interaction in the request's log line. */
+export function noteInteraction(ctx: Context, details: InteractionDetails): void {
+  const record = requestRecordOf(ctx.req);
+  if (!record) return;
+  const clientId = details.params['client_id'];
+  if (typeof clientId === 'string') record.clientId = clientId;
+  if (details.session?.accountId) record.accountId = details.session.accountId;
 }
 
 /** Refuses a form without the CSRF token of its interaction. */

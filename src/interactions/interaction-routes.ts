@@ -5,7 +5,7 @@ import type Provider from 'oidc-provider';
 import { setFormActionSources } from '../http/security-headers.ts';
 import type { buildLoginStep } from './login-step.ts';
 import type { buildConsentStep } from './consent-step.ts';
-import { loadInteraction, type InteractionDetails } from './interaction-context.ts';
+import { loadInteraction, noteInteraction, type InteractionDetails } from './interaction-context.ts';
 
 type Step = (ctx: Context, provider: Provider, details: InteractionDetails, body: Record<string, unknown>) => Promise<void>;
 
@@ -21,6 +21,7 @@ export function buildInteractionRoutes(deps: {
   async function prepare(ctx: Context): Promise<InteractionDetails> {
     ctx.set('Cache-Control', 'no-store');
     const details = await loadInteraction(deps.getProvider(), ctx);
+    noteInteraction(ctx, details);
     const redirectUri = details.params['redirect_uri'];
     setFormActionSources(ctx, typeof redirectUri === 'string' ? [redirectUri] : []);
     return details;

@@ -3,6 +3,8 @@ import type Provider from 'oidc-provider';
 import type { AccountService } from '../accounts/account-service.ts';
 import type { ViewRenderer } from '../http/view-renderer.ts';
 import type { CsrfTokens } from './csrf-token.ts';
+import { requestRecordOf } from '../http/request-context.ts';
+import type { SignInOutcome } from '../metrics/metrics.ts';
 import { findClientDisplay } from './client-display.ts';
 import { finishInteraction, formField, requireCsrfToken, type InteractionDetails } from './interaction-context.ts';
 
@@ -10,7 +12,13 @@ import { finishInteraction, formField, requireCsrfToken, type InteractionDetails
 const SIGN_IN_FAILED = 'The email or password is not right. Check them and try again.';
 
 /** The sign-in page and its form. */
-export function buildLoginStep(deps: { accounts: AccountService; views: ViewRenderer; csrf: CsrfTokens }) {
+export function buildLoginStep(deps: {
+  accounts: AccountService;
+  views: ViewRenderer;
+  csrf: CsrfTokens;
+  /** Counts each submitted sign-in by how it ended. */
+  recordSignIn: (outcome: SignInOutcome) => void;
+}) {
   async function render(ctx: Context, provider: Provider, details: InteractionDetails, email: string, error?: string) {
     ctx.type = 'html';
     ctx.body = deps.views.render('login', {
@@ -35,7 +43,10 @@ export function buildLoginStep(deps: { accounts: AccountService; views: ViewRend
       const email = formField(body, 'email').trim();
       const password = formField(body, 'password');
       const user = email && password ? await deps.accounts.authenticate(email, password) : undefined;
+      deps.recordSignIn(user ? 'success' : 'failure');
       if (!user) return render(ctx, provider, details, email, SIGN_IN_FAILED);
+      const record = requestRecordOf(ctx.req);
+      if (record) record.accountId = user.id;
       await finishInteraction(provider, ctx, { login: { accountId: user.id, amr: ['pwd'], remember: true } });
     },
   };

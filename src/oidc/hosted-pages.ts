@@ -1,6 +1,7 @@
 import type { KoaContextWithOIDC, ErrorOut } from 'oidc-provider';
 import type { ViewRenderer } from '../http/view-renderer.ts';
 import { setFormActionSources } from '../http/security-headers.ts';
+import { requestRecordOf } from '../http/request-context.ts';
 
 /** What a person reads for each OAuth error that can reach a browser page. */
 const ERROR_TEXTS: Record<string, { heading: string; message: string }> = {
@@ -45,7 +46,7 @@ export function buildHostedPages(views: ViewRenderer) {
         title: text.heading,
         heading: text.heading,
         message: description ? `${text.message} (${description})` : text.message,
-        requestId: ctx.get('x-request-id') || undefined,
+        requestId: requestRecordOf(ctx.req)?.id,
         startOverUrl: undefined,
       });
     },

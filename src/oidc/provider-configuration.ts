@@ -7,6 +7,7 @@ import { buildResourceIndicatorsFeature } from './resource-indicators.ts';
 import { buildAllowedOrigins } from './cors-policy.ts';
 import { buildTtlPolicy } from './ttl-policy.ts';
 import type { buildHostedPages } from './hosted-pages.ts';
+import type { NewBackchannelLogout } from '../db/queries/backchannel-logouts.ts';
 
 export interface ProviderDependencies {
   config: LatchkeyConfig;
@@ -16,6 +17,8 @@ export interface ProviderDependencies {
   signingKeys: readonly PrivateSigningJwk[];
   cookieSecrets: readonly string[];
   pages: ReturnType<typeof buildHostedPages>;
+  /** Records a back-channel logout token owed when end_session signs a person out of a client (see backchannel-logout.ts). */
+  recordBackchannelLogout: (logout: NewBackchannelLogout) => Promise<void>;
 }
 
 const CUSTOM_CLIENT_METADATA = ['allowed_cors_origins', 'default_resource'] as const;
@@ -69,6 +72,9 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
         postLogoutSuccessSource: deps.pages.postLogoutSuccessSource,
       },
       resourceIndicators: buildResourceIndicatorsFeature(config.resources, config.clients),
+      // OpenID Connect Back-Channel Logout 1.0: advertised in discovery, backchannel_logout_* client metadata, and `sid`
+      // in the ID tokens of clients that require it. Delivery is ours (recorded and retried), see backchannel-logout.ts.
+      backchannelLogout: { enabled: true },
     },
   };
 }

@@ -2,7 +2,8 @@ import * as client from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
-import { allClients, apiResource, basicWebClient, createTestUser, postWebClient, spaClient } from '../support/fixtures.ts';
+import { allClients, apiResource, basicWebClient, createTestUser, es256Client, postWebClient, spaClient } from '../support/fixtures.ts';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { BrowserSession } from '../support/browser-session.ts';
 import { buildAuthorization, discoverClient, exchangeCode } from '../support/relying-party.ts';
 
@@ -24,6 +25,20 @@ describe.each(databaseTargets())('authorization code flow ($name database)', (ta
     expect(claims).toMatchObject({ iss: server().issuer, aud: spaClient.client_id, sub: user.id, nonce: pending.nonce });
     const userinfo = await client.fetchUserInfo(config, tokens.access_token, user.id);
     expect(userinfo).toMatchObject({ sub: user.id, email: user.email, email_verified: true, name: 'Ada Lovelace' });
+  });
+
+  it('signs ID tokens with RS256 by default and ES256 for a client that registers it, both verifiable with the JWKS', async () => {
+    const user = await createTestUser(server());
+    const jwks = createRemoteJWKSet(new URL(`${server().issuer}/jwks`));
+    for (const [registered, expectedAlg] of [[spaClient, 'RS256'], [es256Client, 'ES256']] as const) {
+      const config = await discoverClient(server(), registered);
+      const pending = await buildAuthorization(config, { redirectUri: registered.redirect_uris[0], scope: 'openid email' });
+      const callbackUrl = await new BrowserSession(server().issuer).signIn(pending.url, { ...user, consent: 'allow' });
+      const idToken = (await exchangeCode(config, callbackUrl, pending)).id_token ?? '';
+      expect(decodeProtectedHeader(idToken).alg).toBe(expectedAlg);
+      const { payload } = await jwtVerify(idToken, jwks, { issuer: server().issuer, audience: registered.client_id });
+      expect(payload.sub).toBe(user.id);
+    }
   });
 
   it('signs a person in to a confidential client authenticating with client_secret_basic', async () => {

@@ -137,7 +137,7 @@ describe('keys at rest without a configured key-encryption key (embedded databas
 async function seedInitialSchema(provisioned: Awaited<ReturnType<ReturnType<typeof reusableDatabase>['database']>>) {
   const settings = provisioned.settings;
   const database = await createDatabase(
-    { url: 'url' in settings ? settings.url : undefined, dataDir: 'data_dir' in settings ? settings.data_dir : '', poolMax: 2 },
+    { url: 'url' in settings ? settings.url : undefined, dataDir: 'data_dir' in settings ? settings.data_dir : '', poolMax: 2, connectTimeout: 5, statementTimeout: 10 },
     'server',
   );
   try {

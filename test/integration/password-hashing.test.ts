@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
+import { createPasswordHasher } from '../../src/accounts/password-hasher.ts';
 
 describe.each(databaseTargets())('password storage ($name database)', (target) => {
   const server = useTestServer({ target });
@@ -27,5 +28,27 @@ describe.each(databaseTargets())('password storage ($name database)', (target) =
     expect((await server().accounts.authenticate('verify.me@EXAMPLE.test', password))?.id).toBe(user.id);
     expect(await server().accounts.authenticate('verify.me@example.test', `${password}!`)).toBeUndefined();
     expect(await server().accounts.authenticate('nobody@example.test', password)).toBeUndefined();
+  });
+});
+
+describe.each(databaseTargets())('password hash upgrade ($name database)', (target) => {
+  const server = useTestServer({ target });
+
+  it('re-hashes a password made with older argon2 parameters at the next successful sign-in', async () => {
+    const password = 'an old but good passphrase';
+    const user = await server().accounts.createAccount({ email: 'Old.Hash@example.test', password });
+    const { memoryCost, timeCost, parallelism } = server().config.passwords.argon2;
+    const olderHasher = createPasswordHasher({ memoryCost, timeCost: timeCost + 1, parallelism });
+    await server().knex('users').update({ password_hash: await olderHasher.hash(password) }).where('id', user.id);
+    const timeCostIn = (hash: string) => /[$,]t=(\d+)[$,]/.exec(hash)?.[1];
+    const hashOf = async () =>
+      ((await server().knex('users').select('password_hash').where('id', user.id).first()) as { password_hash: string }).password_hash;
+    expect(timeCostIn(await hashOf())).toBe(String(timeCost + 1));
+
+    expect(await server().accounts.authenticate('old.hash@example.test', 'not the passphrase')).toBeUndefined();
+    expect(timeCostIn(await hashOf())).toBe(String(timeCost + 1));
+    expect((await server().accounts.authenticate('old.hash@example.test', password))?.id).toBe(user.id);
+    expect(timeCostIn(await hashOf())).toBe(String(timeCost));
+    expect((await server().accounts.authenticate('old.hash@example.test', password))?.id).toBe(user.id);
   });
 });

@@ -41,7 +41,7 @@ export function collect(child: ChildProcess): Promise<Finished> {
 }
 
 /** Waits until the URL answers 200, or the process exits, or the deadline passes. */
-export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
@@ -67,7 +67,8 @@ export function freePort(): Promise<number> {
 
 /** Sends SIGTERM and waits for the exit code. */
 export function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  // Already gone (exited, or killed by a signal: then exitCode stays null and signalCode is set).
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
   return exited;

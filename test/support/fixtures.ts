@@ -53,7 +53,17 @@ export const machineClient = {
   scope: 'api:read',
 } as const satisfies TestClient;
 
-export const allClients: readonly TestClient[] = [spaClient, basicWebClient, postWebClient, machineClient];
+/** A public client that asks for ES256-signed ID tokens. */
+export const es256Client = {
+  client_id: 'test-es256',
+  token_endpoint_auth_method: 'none',
+  redirect_uris: ['http://localhost:8081/callback'],
+  grant_types: ['authorization_code'],
+  scope: 'openid email',
+  id_token_signed_response_alg: 'ES256',
+} as const satisfies TestClient;
+
+export const allClients: readonly TestClient[] = [spaClient, basicWebClient, postWebClient, machineClient, es256Client];
 
 /** A person who can sign in. */
 export interface TestUser {

@@ -5,7 +5,7 @@ import type { TestClient, TestServer } from './test-server.ts';
 import type { TestUser } from './fixtures.ts';
 
 /** openid-client's configuration for one registered client, from the server's discovery document. */
-export async function discoverClient(server: TestServer, registered: TestClient, secret = registered.client_secret): Promise<client.Configuration> {
+export async function discoverClient(server: Pick<TestServer, 'issuer'>, registered: TestClient, secret = registered.client_secret): Promise<client.Configuration> {
   return client.discovery(new URL(server.issuer), registered.client_id, undefined, clientAuthFor(registered, secret), {
     // The test issuer is http://127.0.0.1:<port>; openid-client refuses plain http unless told.
     execute: [client.allowInsecureRequests],

@@ -11,9 +11,11 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import type { ClientMetadata, LatchkeyConfig, LogLevel, ResourceServer } from '../../src/config/types.ts';
 import { startServer, type RunningServer } from '../../src/start-server.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { LogCapture } from './log-capture.ts';
 import { createQueries } from '../../src/db/queries/index.ts';
 import { createAccountService, type AccountService } from '../../src/accounts/account-service.ts';
 import { createPasswordHasher } from '../../src/accounts/password-hasher.ts';
+import { createSessionService, findLogoutReceivers, type SessionService } from '../../src/sessions/session-service.ts';
 import { createDatabase } from '../../src/db/create-database.ts';
 import type { DatabaseTarget, ProvisionedDatabase } from './database-targets.ts';
 
@@ -29,6 +31,8 @@ export interface TestServerOptions {
   resources?: readonly TestResource[];
   /** Merged into latchkey.yaml (snake_case, as in the file). */
   overrides?: Record<string, unknown>;
+  /** Collects the server's log lines (at trace level) instead of TEST_LOG's stderr. */
+  logs?: LogCapture;
 }
 
 /** A running server and what tests need around it. */
@@ -38,8 +42,14 @@ export interface TestServer {
   config: LatchkeyConfig;
   /** Accounts on the server's database, through a connection of the test's own. */
   accounts: AccountService;
+  /** Sessions on the server's database, as the CLI ends them (back-channel logouts included). */
+  sessions: SessionService;
   /** The test's own connection to the server's database, to read rows directly. */
   knex: Knex;
+  /** The server itself: reloadClients, metricsUrl. */
+  running: RunningServer;
+  /** The directory holding its latchkey.yaml and clients.yaml. */
+  configDir: string;
   close(): Promise<void>;
 }
 
@@ -57,15 +67,23 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     let knex: Knex | undefined;
     try {
       knex = await openTestConnection(config);
-      const accounts = createAccountService(createQueries(knex), createPasswordHasher(config.passwords.argon2), {
-        minPasswordLength: config.passwords.minLength,
-      });
+      const queries = createQueries(knex);
+      const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+      const accounts = createAccountService(
+        queries,
+        createPasswordHasher(config.passwords.argon2),
+        { minPasswordLength: config.passwords.minLength },
+        sessions,
+      );
       const testKnex = knex;
       return {
         issuer: config.issuer,
         config,
         accounts,
+        sessions,
         knex: testKnex,
+        running: server,
+        configDir,
         async close() {
           try {
             await testKnex.destroy();
@@ -99,7 +117,8 @@ async function startOnFreePort(
     writeConfigFiles(configDir, port, options, database);
     const config = loadConfig({ configDir, env: {}, cwd: configDir });
     try {
-      const server = await startServer(config, createLogger(testLogLevel()));
+      const logger = options.logs ? createLogger('trace', { destination: options.logs.destination }) : createLogger(testLogLevel());
+      const server = await startServer(config, logger, { env: {} });
       return { config, server };
     } catch (error) {
       // Another process may take the port between findFreePort and listen; try another one.

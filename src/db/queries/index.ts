@@ -4,6 +4,9 @@ import { createUserQueries } from './users.ts';
 import { createSigningKeyQueries } from './signing-keys.ts';
 import { createCookieKeyQueries } from './cookie-keys.ts';
 import { createLockQueries } from './locks.ts';
+import { createOperationalStatsQueries } from './operational-stats.ts';
+import { createSessionQueries } from './sessions.ts';
+import { createBackchannelLogoutQueries } from './backchannel-logouts.ts';
 import { createKeySetVersionQueries } from './key-set-version.ts';
 
 /** Every query of the application, bound to one knex instance or transaction. */
@@ -14,6 +17,9 @@ export function createQueries(knex: Knex): Queries {
     signingKeys: createSigningKeyQueries(knex),
     cookieKeys: createCookieKeyQueries(knex),
     locks: createLockQueries(knex),
+    stats: createOperationalStatsQueries(knex),
+    sessions: createSessionQueries(knex),
+    backchannelLogouts: createBackchannelLogoutQueries(knex),
     keySetVersion: createKeySetVersionQueries(knex),
     /** Runs `work` in one transaction, with queries bound to it. */
     transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
@@ -32,6 +38,9 @@ export interface Queries {
   signingKeys: ReturnType<typeof createSigningKeyQueries>;
   cookieKeys: ReturnType<typeof createCookieKeyQueries>;
   locks: ReturnType<typeof createLockQueries>;
+  stats: ReturnType<typeof createOperationalStatsQueries>;
+  sessions: ReturnType<typeof createSessionQueries>;
+  backchannelLogouts: ReturnType<typeof createBackchannelLogoutQueries>;
   keySetVersion: ReturnType<typeof createKeySetVersionQueries>;
   transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T>;
   ping(): Promise<void>;

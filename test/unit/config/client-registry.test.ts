@@ -153,6 +153,28 @@ describe('clients.yaml problems', () => {
     ]);
   });
 
+  it('reads back-channel logout registrations and checks their URIs', () => {
+    const confidential = (extra: string) =>
+      `clients:\n  - client_id: web\n    client_secret: ${SECRET}\n    redirect_uris: [https://web.example.com/cb]\n${extra}`;
+    const load = registryFrom(confidential('    backchannel_logout_uri: http://web.internal:8080/logout\n    backchannel_logout_session_required: true\n'));
+    expect(load().clients[0]).toMatchObject({
+      backchannel_logout_uri: 'http://web.internal:8080/logout',
+      backchannel_logout_session_required: true,
+    });
+    expect(linesOf(registryFrom(confidential('    backchannel_logout_uri: "https://web.example.com/logout#x"\n')))).toEqual([
+      `${FILE}: clients[0] (client_id "web").backchannel_logout_uri: must not contain a fragment (#...) (Back-Channel Logout §2.2)`,
+    ]);
+    expect(linesOf(registryFrom(confidential('    backchannel_logout_uri: /logout\n')))).toEqual([
+      `${FILE}: clients[0] (client_id "web").backchannel_logout_uri: must be an absolute URL like https://app.example.com/backchannel-logout`,
+    ]);
+    expect(linesOf(registryFrom(confidential('    backchannel_logout_session_required: true\n')))).toEqual([
+      `${FILE}: clients[0] (client_id "web").backchannel_logout_session_required: has no effect without backchannel_logout_uri; add the URI or remove this line`,
+    ]);
+    expect(linesOf(registryFrom(publicClient('    backchannel_logout_uri: http://spa.example.com/logout\n')))).toEqual([
+      `${FILE}: clients[0] (client_id "spa").backchannel_logout_uri: must use https; http is allowed only for confidential clients (Back-Channel Logout §2.2) and localhost`,
+    ]);
+  });
+
   it('reports a duplicate client_id', () => {
     const text = publicClient('') + '  - client_id: spa\n    token_endpoint_auth_method: none\n    redirect_uris: [https://other.example.com/cb]\n';
     expect(linesOf(registryFrom(text))).toEqual([`${FILE}: clients[1] (client_id "spa").client_id: duplicate client_id; clients[0] already uses it`]);

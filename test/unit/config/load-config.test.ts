@@ -21,7 +21,10 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       proxy: false,
       logLevel: 'info',
-      database: { url: undefined, poolMax: 10, dataDir: path.join(cwd, 'data') },
+      watchClients: true,
+      database: { url: undefined, poolMax: 10, dataDir: path.join(cwd, 'data'), connectTimeout: 5, statementTimeout: 10 },
+      cluster: { workers: 'auto' },
+      backchannelLogout: { pollInterval: 2, requestTimeout: 5, retryDelay: 10, maxAttempts: 10, keepRecords: 2_592_000 },
       ttl: {
         accessToken: 600,
         idToken: 3600,
@@ -43,6 +46,7 @@ describe('loadConfig', () => {
         publishLeadTime: 172_800,
         jwksMaxAge: 600,
       },
+      metrics: { port: undefined, host: '127.0.0.1', token: undefined },
       clients: [],
       resources: [],
       sources: {
@@ -73,10 +77,12 @@ describe('loadConfig', () => {
       COOKIE_SECRET: 'c'.repeat(32),
       BILLING_WEB_SECRET: 's'.repeat(44),
       LATCHKEY_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+      METRICS_TOKEN: 'm'.repeat(24),
       LATCHKEY_OLD_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
     };
     const config = loadConfig({ cwd, env });
     expect(config.issuer).toBe('https://id.example.com');
+    expect(config.metrics).toEqual({ port: 9464, host: '0.0.0.0', token: 'm'.repeat(24) });
     expect(config.cookies.secrets).toEqual(['c'.repeat(32)]);
     expect(config.signing.keyEncryptionKey).toBe(env.LATCHKEY_KEY_ENCRYPTION_KEY);
     expect(config.signing.previousKeyEncryptionKeys).toEqual([env.LATCHKEY_OLD_KEY_ENCRYPTION_KEY]);
@@ -97,6 +103,8 @@ describe('loadConfig', () => {
       LATCHKEY_DATA_DIR: 'var/db',
       LATCHKEY_COOKIE_SECRETS: `${'a'.repeat(32)}, ${'b'.repeat(40)}`,
       LOG_LEVEL: 'debug',
+      METRICS_PORT: '9100',
+      METRICS_TOKEN: 't'.repeat(20),
     };
     const config = loadConfig({ cwd, env });
     expect(config).toMatchObject({
@@ -106,6 +114,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       database: { url: 'postgres://u:p@db:5432/latchkey', poolMax: 20, dataDir: path.join(cwd, 'var/db') },
       cookies: { secrets: ['a'.repeat(32), 'b'.repeat(40)] },
+      metrics: { port: 9100, host: '0.0.0.0', token: 't'.repeat(20) },
     });
   });
 

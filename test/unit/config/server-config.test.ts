@@ -53,6 +53,9 @@ signing: { algorithms: [ES256, RS256, EdDSA] }
     ['a non-Postgres database URL', 'database:\n  url: mysql://db/latchkey\n', 'database.url: must be a connection URL like postgres://user:password@host:5432/latchkey'],
     ['a bad duration', 'ttl:\n  session: 2 weeks\n', 'ttl.session: invalid duration "2 weeks": write a whole number followed by s, m, h or d (30s, 10m, 24h, 14d), or a plain number of seconds'],
     ['a zero duration', 'ttl:\n  grant: 0d\n', 'ttl.grant: must be longer than zero'],
+    ['a short metrics token', 'metrics:\n  token: abc\n', 'metrics.token: must be at least 16 characters; generate one with `openssl rand -base64 32`'],
+    ['a metrics port out of range', 'metrics:\n  port: 99999\n', 'metrics.port: must be a whole number from 0 to 65535'],
+    ['a non-boolean watch_clients', 'watch_clients: often\n', 'watch_clients: must be true or false'],
     ['a short cookie secret', 'cookies:\n  secrets: [tooshort]\n', 'cookies.secrets[0]: must be at least 32 characters; generate one with `openssl rand -base64 32`'],
     ['a bad colour', 'ui:\n  primary_color: indigo\n', 'ui.primary_color: must be a hex color like #4f46e5 or #fff'],
     ['weak argon2 memory', 'passwords:\n  argon2:\n    memory_cost: 4096\n', 'passwords.argon2.memory_cost: must be a whole number from 8192 to 4194304'],
@@ -62,6 +65,25 @@ signing: { algorithms: [ES256, RS256, EdDSA] }
     ['a file that is a list', '- port: 1\n', 'Invalid input: expected object, received array'],
   ])('reports %s', (_, text, expected) => {
     expect(linesOf(loadServer(text))).toEqual([`${FILE}: ${expected}`]);
+  });
+
+  it('reads the database timeouts, the worker count and the back-channel logout delivery settings', () => {
+    const config = loadServer(`
+database: { connect_timeout: 2s, statement_timeout: 1m }
+cluster: { workers: 4 }
+backchannel_logout: { poll_interval: 1s, request_timeout: 3s, retry_delay: 30s, max_attempts: 5, keep_records: 7d }
+`)();
+    expect(config.database).toMatchObject({ connectTimeout: 2, statementTimeout: 60 });
+    expect(config.cluster).toEqual({ workers: 4 });
+    expect(config.backchannelLogout).toEqual({ pollInterval: 1, requestTimeout: 3, retryDelay: 30, maxAttempts: 5, keepRecords: 604_800 });
+  });
+
+  it('takes the worker count and the proxy setting from the environment', () => {
+    expect(loadServer('cluster: { workers: 4 }\n', { LATCHKEY_WORKERS: '2' })().cluster.workers).toBe(2);
+    expect(loadServer('', { LATCHKEY_WORKERS: 'AUTO' })().cluster.workers).toBe('auto');
+    expect(loadServer('', { LATCHKEY_PROXY: 'true' })().proxy).toBe(true);
+    expect(linesOf(loadServer('', { LATCHKEY_WORKERS: 'many' }))).toEqual(['environment: LATCHKEY_WORKERS: must be auto or a whole number from 1 to 256']);
+    expect(linesOf(loadServer('cluster:\n  workers: 0\n'))).toEqual([`${FILE}: cluster.workers: must be auto or a whole number from 1 to 256`]);
   });
 
   it('names the line of a YAML syntax error', () => {
