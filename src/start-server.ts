@@ -90,9 +90,11 @@ export async function startServer(
     if (applied.length > 0) logger.info('applied database migrations', { migrations: applied });
     const queries = createQueries(database.knex);
 
+    // Retention follows the registry in use, which clients.yaml reloads replace; the runtime holds it once built.
+    let registryInUse = (): Pick<LatchkeyConfig, 'clients' | 'resources'> => config;
     const keys = await createKeyManager({
       queries,
-      policies: buildKeyPolicies(config),
+      policies: buildKeyPolicies(config, () => registryInUse()),
       keks,
       logger,
       configuredCookieSecrets: config.cookies.secrets,
@@ -138,6 +140,7 @@ export async function startServer(
       },
     });
     const { providers } = runtime;
+    registryInUse = () => runtime.inputs.registry;
     registerScrapeGauges(
       metrics.registry,
       {
