@@ -69,6 +69,8 @@ export async function startInstanceGroup(options: InstanceGroupOptions): Promise
       signing: { key_encryption_key: randomBytes(32).toString('base64') },
       ...options.overrides,
       database: { url: options.databaseUrl, pool_max: 4, ...(options.overrides?.['database'] as object | undefined) },
+      // Required on a Postgres server; one key for the group, as instances of one deployment share it.
+      signing: { key_encryption_key: randomBytes(32).toString('base64'), ...(options.overrides?.['signing'] as object | undefined) },
     }),
   );
   writeFileSync(path.join(configDir, 'clients.yaml'), stringify({ clients: options.clients ?? [], resources: options.resources ?? [] }));
