@@ -86,13 +86,8 @@ describe('worker processes', () => {
       const databaseUrl = database && 'url' in database.settings ? database.settings.url : '';
       const { env, url } = await serverEnv({
         DATABASE_URL: databaseUrl,
-<<<<<<< HEAD
         LATCHKEY_WORKERS: '2',
         LATCHKEY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-=======
-        LATCHKEY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'), // required on a Postgres server
-        LATCHKEY_WORKERS: '2',
->>>>>>> 7d17199 (Fix the merged suite for key encryption: Postgres server processes in the scale-out, outage and worker tests get a key-encryption key; doctor expects its key-encryption check and no longer says keys sit unencrypted without one)
       });
       const primary = spawnServer(env);
       cleanups.push(async () => void (await stop(primary)));

@@ -42,11 +42,7 @@ describe.each(databaseTargets())('latchkey doctor against a healthy server ($nam
       ['skip', 'hsts'],
       ['ok', 'cookies'],
       ['ok', 'database kind'],
-<<<<<<< HEAD
-      ['ok', 'key encryption'],
-=======
       ['ok', 'key encryption'], // the test server configures signing.key_encryption_key
->>>>>>> 7d17199 (Fix the merged suite for key encryption: Postgres server processes in the scale-out, outage and worker tests get a key-encryption key; doctor expects its key-encryption check and no longer says keys sit unencrypted without one)
     ]);
     expect(result.stdout).toContain(`test-machine got a JWT access token for ${apiResource.identifier}, signed with RS256 and valid against the JWKS`);
     expect(result.stdout).toContain('Every check passed.');
