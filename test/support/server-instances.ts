@@ -65,8 +65,6 @@ export async function startInstanceGroup(options: InstanceGroupOptions): Promise
       log_level: process.env['TEST_LOG'] ? 'info' : 'warn',
       cluster: { workers: 1 },
       passwords: { argon2: FAST_ARGON2 },
-      // Every instance opens the signing keys in Postgres with the same key-encryption key.
-      signing: { key_encryption_key: randomBytes(32).toString('base64') },
       ...options.overrides,
       database: { url: options.databaseUrl, pool_max: 4, ...(options.overrides?.['database'] as object | undefined) },
       // Required on a Postgres server; one key for the group, as instances of one deployment share it.
