@@ -20,7 +20,7 @@ import { requireHttps } from './http/require-https.ts';
 
 /**
  * The Koa app: request id, log line and metrics, security headers, errors, health, metrics, assets, the interaction
- * pages, then oidc-provider for everything else.
+ * and account pages, then oidc-provider for everything else.
  */
 export function buildApp(deps: {
   config: LatchkeyConfig;
@@ -28,6 +28,7 @@ export function buildApp(deps: {
   logger: Logger;
   metrics: LatchkeyMetrics;
   interactionRoutes: Router;
+  accountRoutes: Router;
   providers: ProviderHolder;
   readiness: Readiness;
   /** Whether the database is known to be down, and a way to tell it about errors (true: an outage, answer 503). */
@@ -44,14 +45,17 @@ export function buildApp(deps: {
   app.use(requestLimits());
   app.use(pinHostToIssuer(deps.config.issuer, deps.config.proxy));
   app.use(healthRoutes(deps.readiness, deps.readinessChecks));
-  app.use(requireHttps({ issuerIsHttps: deps.config.issuer.startsWith('https:'), proxyTrusted: deps.config.proxy, warn: (message) => deps.logger.warn(message) }));
-  app.use(failFastWhileDatabaseDown(() => deps.databaseAvailability.down, deps.views));
   // On the main port /metrics always needs the token; without one they are served only on metrics.port, if set.
+  // Like the health checks, scrapes reach an instance directly, over plain http, also while the database is away.
   const { metrics } = deps.config;
   if (metrics.port === undefined && metrics.token !== undefined) app.use(metricsEndpoint(deps.metrics.registry, metrics.token));
+  app.use(requireHttps({ issuerIsHttps: deps.config.issuer.startsWith('https:'), proxyTrusted: deps.config.proxy, warn: (message) => deps.logger.warn(message) }));
+  app.use(failFastWhileDatabaseDown(() => deps.databaseAvailability.down, deps.views));
   app.use(staticAssets(buildThemeCss(deps.config.ui)));
   app.use(deps.interactionRoutes.routes());
   app.use(deps.interactionRoutes.allowedMethods());
+  app.use(deps.accountRoutes.routes());
+  app.use(deps.accountRoutes.allowedMethods());
   app.use(async function delegateToProvider(ctx) {
     ctx.respond = false;
     await deps.providers.handle(ctx.req, ctx.res);

@@ -4,7 +4,8 @@ import type { UserRecord } from '../db/queries/users.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { AccountError } from './account-errors.ts';
-import { isCommonPassword, loadCommonPasswords } from './common-passwords.ts';
+import { checkPasswordPolicy, MAX_PASSWORD_LENGTH } from './password-policy.ts';
+import { loadCommonPasswords } from './common-passwords.ts';
 
 export interface NewAccount {
   email: string;
@@ -23,7 +24,6 @@ export type CredentialCheck =
 // Deliberately loose: one @, something on both sides, no spaces or control characters. Real verification is sending
 // mail, not a regex.
 const EMAIL_PATTERN = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u;
-const MAX_PASSWORD_LENGTH = 1024;
 
 /** User accounts: creation, password sign-in, and the changes that end a person's sessions. */
 export function createAccountService(
@@ -34,17 +34,7 @@ export function createAccountService(
   now: () => Date = () => new Date(),
 ) {
   loadCommonPasswords(); // at start, so a missing list file stops startup rather than the first password change
-  function checkPassword(password: string): void {
-    if (password.length < policy.minPasswordLength) {
-      throw new AccountError('weak_password', `The password must have at least ${policy.minPasswordLength} characters.`);
-    }
-    if (password.length > MAX_PASSWORD_LENGTH) {
-      throw new AccountError('weak_password', `The password must have at most ${MAX_PASSWORD_LENGTH} characters.`);
-    }
-    if (isCommonPassword(password)) {
-      throw new AccountError('weak_password', 'The password is one of the most common ones, which attackers try first. Choose another.');
-    }
-  }
+  const checkPassword = (password: string) => checkPasswordPolicy(password, policy.minPasswordLength);
 
   async function requireUser(email: string): Promise<UserRecord> {
     const user = await queries.users.findUserByEmail(email);

@@ -25,7 +25,7 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
   try {
     await migrateToLatest(database.knex);
     const queries = createQueries(database.knex);
-    const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+    const sessions = createSessionService(queries, () => findLogoutReceivers(config.clients));
     const accounts = createAccountService(
       queries,
       createPasswordHasher(config.passwords.argon2),

@@ -23,7 +23,7 @@ Commands:
   rotate [--alg ALG] [--immediately]
                                    start a rotation now: a new key is published at once and signs after
                                    signing.publish_lead_time, the current one then retires. --immediately: the new
-                                   key signs from now on (e.g. on suspicion); the old one stays published until
+                                   key signs within seconds (e.g. on suspicion); the old one stays published until
                                    everything it signed has expired. ALG: ${[...SIGNING_ALGORITHMS, 'cookie'].join(', ')}; default: all
   revoke KID [--yes]               for a key known to be compromised: removed from the JWKS at once, so everything
                                    it signed stops verifying. Explains what breaks and asks first (--yes: don't ask;
@@ -84,8 +84,7 @@ async function rotateKeys(args: string[]): Promise<void> {
       for (const group of groups) {
         const changes = planRotation(keys, group, policies, now, { immediately: values.immediately });
         const created = await applyKeyChanges(trx, keks, keys, changes, now);
-        described.push(describeRotation({ group, keys, changes, created, now, config: context.config }));
-        rotated.push({ group, created: created.map((key) => key.kid) });
+        described.push(describeRotation({ group, immediately: values.immediately, keys, changes, created, now, config: context.config }));
       }
       return described;
     });

@@ -14,6 +14,7 @@ export function formatTime(time: Date | null): string {
 /** One line on a rotation of one group. */
 export function describeRotation(outcome: {
   group: KeyGroup;
+  immediately: boolean;
   keys: readonly StoredKey[];
   changes: KeyChanges;
   created: readonly CreatedKey[];
@@ -30,6 +31,7 @@ export function describeRotation(outcome: {
   const retiring = changes.update.find((update) => update.changes.retiredFrom);
   const old = retiring ? ` ${retiring.kid} stays published until ${formatTime(retiring.changes.removedAt ?? null)}, so what it signed keeps verifying.` : '';
   if (key.activeFrom.getTime() <= now.getTime()) return `${group}: new key ${key.kid} signs from now on.${old}`;
+  if (outcome.immediately) return `${group}: new key ${key.kid} signs from ${formatTime(key.activeFrom)}, in a few seconds, once every instance has it.${old}`;
   return `${group}: new key ${key.kid} is published now and signs from ${formatTime(key.activeFrom)} ` +
     `(signing.publish_lead_time ${formatDuration(outcome.config.signing.publishLeadTime)}).${old}`;
 }

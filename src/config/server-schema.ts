@@ -83,7 +83,7 @@ export const serverFileSchema = z.strictObject({
     url: unset(databaseUrlField),
     pool_max: poolMaxField.prefault(10),
     data_dir: unset(dataDirField),
-    connect_timeout: durationSchema.prefault('5s').meta({ description: 'Longest wait for a connection; then the request fails with 503.' }),
+    connect_timeout: durationSchema.prefault('5s').meta({ description: 'Longest wait for a connection to a Postgres server; then the request fails with 503.' }),
     statement_timeout: durationSchema.prefault('10s').meta({ description: 'Longest a single SQL statement may run.' }),
   }),
   cluster: section({

@@ -15,7 +15,7 @@ export interface LatchkeyConfig {
     poolMax: number;
     /** Absolute; used only when `url` is undefined (embedded database). */
     dataDir: string;
-    /** Seconds to wait for a connection (pg connect and pool acquire) before the request fails. */
+    /** Seconds to wait for a connection to a Postgres server (connect and pool acquire) before the request fails. */
     connectTimeout: number;
     /** Seconds a statement may run (Postgres statement_timeout). */
     statementTimeout: number;

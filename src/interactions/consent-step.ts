@@ -30,21 +30,21 @@ export function buildConsentStep(deps: {
       const missing = details.prompt.details as ConsentDetails;
       const resourceByIdentifier = new Map(deps.resources().map((resource) => [resource.identifier, resource]));
       const account = details.session ? await deps.accounts.findAccountById(details.session.accountId) : undefined;
+      const locale = deps.views.locale(ctx, details.params['ui_locales']);
       ctx.type = 'html';
       ctx.body = deps.views.render('consent', {
-        title: 'Allow access',
         action: `/interaction/${details.uid}/confirm`,
         abortAction: `/interaction/${details.uid}/abort`,
         csrfToken: deps.csrf.tokenFor(details.uid),
         client: await findClientDisplay(provider, String(details.params['client_id'])),
-        scopes: describeOidcScopes(missing.missingOIDCScope ?? []),
+        scopes: describeOidcScopes(missing.missingOIDCScope ?? [], locale.t),
         resources: Object.entries(missing.missingResourceScopes ?? {}).flatMap(([indicator, scopes]) => {
           const resource = resourceByIdentifier.get(indicator);
           if (!resource) return [];
           return [{ name: resource.name ?? indicator, scopes: describeResourceScopes(resource, scopes) }];
         }),
         accountEmail: account?.email ?? '',
-      });
+      }, locale);
     },
 
     async allow(ctx: Context, provider: Provider, details: InteractionDetails, body: Record<string, unknown>) {

@@ -20,8 +20,8 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
   } catch (error) {
     // oidc-provider's own errors (no cookie, unknown or expired interaction) mean "start again"; anything else, such as
     // the database being unreachable, is not the person's doing and must not send them back to the start.
-    if (error instanceof errors.OIDCProviderError) throw interactionExpired(await findStartOverUrl(provider, uid));
-    throw error;
+    if (!(error instanceof errors.OIDCProviderError)) throw error;
+    details = undefined;
   }
   if (details.uid !== uid) throw interactionExpired(await findStartOverUrl(provider, uid));
   return details;

@@ -8,7 +8,7 @@ import type { SignInOutcome } from '../metrics/metrics.ts';
 import { findClientDisplay } from './client-display.ts';
 import { finishInteraction, formField, requireCsrfToken, type InteractionDetails } from './interaction-context.ts';
 import { requestOrigin } from './request-origin.ts';
-import { SIGN_IN_FAILED, tooManyAttempts } from './sign-in-messages.ts';
+import { SIGN_IN_FAILED, tooManyAttempts, type SignInMessage } from './sign-in-messages.ts';
 
 /** The sign-in page and its form. */
 export function buildLoginStep(deps: {
@@ -18,16 +18,16 @@ export function buildLoginStep(deps: {
   /** Counts each submitted sign-in by how it ended. */
   recordSignIn: (outcome: SignInOutcome) => void;
 }) {
-  async function render(ctx: Context, provider: Provider, details: InteractionDetails, email: string, error?: string) {
+  async function render(ctx: Context, provider: Provider, details: InteractionDetails, email: string, error?: SignInMessage) {
+    const locale = deps.views.locale(ctx, details.params['ui_locales']);
     ctx.type = 'html';
     ctx.body = deps.views.render('login', {
-      title: 'Sign in',
       action: `/interaction/${details.uid}/login`,
       csrfToken: deps.csrf.tokenFor(details.uid),
       email,
-      error,
+      error: error?.(locale),
       client: await findClientDisplay(provider, String(details.params['client_id'])),
-    });
+    }, locale);
   }
 
   return {
@@ -44,10 +44,12 @@ export function buildLoginStep(deps: {
       const outcome = await deps.signIn.attempt({ email, password, ...requestOrigin(ctx), clientId: String(details.params['client_id']) });
       deps.recordSignIn(outcome.kind === 'signed_in' ? 'success' : 'failure'); // a throttled attempt failed too
       if (outcome.kind === 'throttled') {
+        deps.recordSignIn('failure');
         ctx.status = 429; // RFC 6585 §4, with the wait in Retry-After
         ctx.set('Retry-After', String(outcome.retryAfterSeconds));
         return render(ctx, provider, details, email, tooManyAttempts(outcome.retryAfterSeconds));
       }
+      deps.recordSignIn(outcome.kind === 'failed' ? 'failure' : 'success');
       if (outcome.kind === 'failed') return render(ctx, provider, details, email, SIGN_IN_FAILED);
       const record = requestRecordOf(ctx.req);
       if (record) record.accountId = outcome.user.id;

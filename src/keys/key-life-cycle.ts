@@ -29,6 +29,8 @@ export interface LifeCyclePolicy {
   rotationIntervalMs: number;
   /** How long a successor is published before it signs. */
   publishLeadMs: number;
+  /** How long every instance needs to learn of a new key: even a sudden switch waits this long. */
+  switchDelayMs: number;
   /** How long a retired key stays published: the longest lifetime of anything it signed, and a margin. */
   retentionMs: number;
 }

@@ -97,22 +97,23 @@ export function planStep(keys: readonly PlannedKey[], step: DueStep, policies: K
 
 /**
  * A new key for the group. Staged: published now, signing after the lead time, and the signer retires then (nothing
- * changes while a successor is already waiting). Immediately: the new key signs now, the signer retires now, and a
- * waiting successor, which never signed, is dropped.
+ * changes while a successor is already waiting). Immediately: the new key signs as soon as every instance can know it
+ * (the switch delay, seconds), the signer retires then, and a waiting successor, which never signed, is dropped.
  */
 export function planRotation(keys: readonly PlannedKey[], group: KeyGroup, policies: KeyPolicies, at: Date, options: { immediately: boolean }): KeyChanges {
   const signer = signerAt(keys, group, at);
   if (!signer) return startSigningNow(keys, group, at);
-  const { publishLeadMs, retentionMs } = policies.policyFor(group);
+  const { publishLeadMs, switchDelayMs, retentionMs } = policies.policyFor(group);
   const successors = successorsAt(keys, group, at);
   if (!options.immediately) {
     if (successors.length > 0) return noChanges();
     const activeFrom = new Date(at.getTime() + publishLeadMs);
     return { create: [{ group, publishedAt: at, activeFrom }], update: [{ kid: signer.kid, changes: retire(activeFrom, retentionMs) }], destroyMaterial: [] };
   }
+  const activeFrom = new Date(at.getTime() + switchDelayMs);
   return {
-    create: [{ group, publishedAt: at, activeFrom: at }],
-    update: [{ kid: signer.kid, changes: retire(at, retentionMs) }, ...successors.map((key) => ({ kid: key.kid, changes: { removedAt: at } }))],
+    create: [{ group, publishedAt: at, activeFrom }],
+    update: [{ kid: signer.kid, changes: retire(activeFrom, retentionMs) }, ...successors.map((key) => ({ kid: key.kid, changes: { removedAt: at } }))],
     destroyMaterial: successors.map((key) => key.kid),
   };
 }

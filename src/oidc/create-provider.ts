@@ -17,5 +17,6 @@ export function createProvider(deps: ProviderDependencies): Provider {
   // client's business. Errors of the provider's own routes still arrive as 'server_error' events.
   provider.silent = true;
   allowFormPostResponses(provider);
+  for (const middleware of deps.middleware ?? []) provider.use(middleware);
   return provider;
 }

@@ -86,11 +86,12 @@ describe('latchkey keys', () => {
     const old = await activeKid('ES256');
     const rotated = await runCli(['keys', 'rotate', '--immediately', '--alg', 'ES256'], env);
     expect(rotated.code).toBe(0);
-    const [, kid] = /ES256: new key (\S+) signs from now on\. (\S+) stays published until /.exec(rotated.stdout) ?? [];
+    const [, kid, retiring] = /ES256: new key (\S+) signs from \S+, in a few seconds, once every instance has it\. (\S+) stays published until /.exec(rotated.stdout) ?? [];
     if (!kid) throw new Error(`unexpected output: ${rotated.stdout}`);
+    expect(retiring).toBe(old);
     await published(kid, true);
+    await waitFor('the new ES256 key to sign', async () => ((await activeKid('ES256')) === kid ? true : undefined));
     expect((await fetchJwks(issuer)).kids.has(old)).toBe(true);
-    expect(await activeKid('ES256')).toBe(kid);
   });
 
   it('revoke explains what breaks, and does nothing without a yes', async () => {

@@ -30,7 +30,7 @@ export class BrowserSession {
   readonly #origin: string;
   readonly #headers: Record<string, string>;
 
-  /** `headers` go with every request (e.g. X-Forwarded-For, to appear to come from another address behind a proxy). */
+  /** `headers` go with every request: a User-Agent or Accept-Language of this browser, or X-Forwarded-For to appear to come from another address behind a proxy. */
   constructor(issuer: string, options: { headers?: Record<string, string> } = {}) {
     this.#origin = new URL(issuer).origin;
     this.#headers = options.headers ?? {};

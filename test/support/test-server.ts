@@ -70,7 +70,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     try {
       knex = await openTestConnection(config);
       const queries = createQueries(knex);
-      const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+      const sessions = createSessionService(queries, () => findLogoutReceivers(config.clients));
       const accounts = createAccountService(
         queries,
         createPasswordHasher(config.passwords.argon2),

@@ -101,6 +101,11 @@ export function createUserQueries(knex: Knex) {
         .update({ password_hash: passwordHash, updated_at: now, ...(changed ? { password_changed_at: now } : {}) });
     },
 
+    /** Sets the display name (null clears it); updated_at moves, so relying parties see the change in `updated_at`. */
+    async updateUserName(id: string, name: string | null, now: Date): Promise<boolean> {
+      return (await users().where('id', id).update({ name, updated_at: now })) > 0;
+    },
+
     async updateUserDisabledAt(id: string, disabledAt: Date | null, now: Date): Promise<boolean> {
       return (await users().where('id', id).update({ disabled_at: disabledAt, updated_at: now })) > 0;
     },

@@ -10,8 +10,8 @@ import { applyChanges, runDueSteps } from './key-simulation.ts';
 const GROUPS: readonly KeyGroup[] = ['RS256', 'cookie'];
 
 const policyArbitrary: fc.Arbitrary<LifeCyclePolicy> = fc
-  .record({ lead: fc.integer({ min: 1, max: 50 }), extra: fc.integer({ min: 0, max: 200 }), retention: fc.integer({ min: 1, max: 300 }) })
-  .map(({ lead, extra, retention }) => ({ rotationIntervalMs: lead + extra, publishLeadMs: lead, retentionMs: retention }));
+  .record({ lead: fc.integer({ min: 5, max: 50 }), extra: fc.integer({ min: 0, max: 200 }), retention: fc.integer({ min: 1, max: 300 }) })
+  .map(({ lead, extra, retention }) => ({ rotationIntervalMs: lead + extra, publishLeadMs: lead, switchDelayMs: 5, retentionMs: retention }));
 
 const eventArbitrary = (allowSudden: boolean): fc.Arbitrary<Event> =>
   fc.record({

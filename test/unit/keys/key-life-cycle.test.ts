@@ -8,7 +8,7 @@ const DAY = 86_400_000;
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const policies: KeyPolicies = {
   groups: ['RS256', 'cookie'],
-  policyFor: () => ({ rotationIntervalMs: 90 * DAY, publishLeadMs: 2 * DAY, retentionMs: 14 * DAY }),
+  policyFor: () => ({ rotationIntervalMs: 90 * DAY, publishLeadMs: 2 * DAY, switchDelayMs: 5000, retentionMs: 14 * DAY }),
 };
 
 function key(kid: string, times: Partial<KeyTimeline> & { group?: KeyGroup } = {}): PlannedKey {
@@ -106,14 +106,14 @@ describe('planRotation', () => {
     expect(planRotation(after, 'RS256', policies, at(11 * DAY), { immediately: false })).toEqual({ create: [], update: [], destroyMaterial: [] });
   });
 
-  it('immediately: the new key signs now, the signer retires now, a waiting successor is dropped', () => {
+  it('immediately: the new key signs once every instance can know it, the signer retires then, a waiting successor is dropped', () => {
     const staged = applyChanges(keys, planRotation(keys, 'RS256', policies, at(10 * DAY), { immediately: false }), at(10 * DAY));
     const waiting = staged[1]!.kid;
     const changes = planRotation(staged, 'RS256', policies, at(11 * DAY), { immediately: true });
     expect(changes).toEqual({
-      create: [{ group: 'RS256', publishedAt: at(11 * DAY), activeFrom: at(11 * DAY) }],
+      create: [{ group: 'RS256', publishedAt: at(11 * DAY), activeFrom: at(11 * DAY + 5000) }],
       update: [
-        { kid: 'a', changes: { retiredFrom: at(11 * DAY), removedAt: at(25 * DAY) } },
+        { kid: 'a', changes: { retiredFrom: at(11 * DAY + 5000), removedAt: at(25 * DAY + 5000) } },
         { kid: waiting, changes: { removedAt: at(11 * DAY) } },
       ],
       destroyMaterial: [waiting],
