@@ -116,7 +116,6 @@ export async function startServer(
     const accounts = createAccountService(queries, hasher, { minPasswordLength: config.passwords.minLength }, sessions);
     // The delivery loop starts once the provider exists; until then there is nothing to wake.
     const logoutsRecorded = { wakeDelivery: (): void => undefined };
-    const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
     const signIn = createSignIn({ accounts, throttle: createSignInThrottle(queries.signInThrottles, config.throttling), audit });
     const views = createViewRenderer(config.ui);
     const runtime = createProviderRuntime({
@@ -141,7 +140,6 @@ export async function startServer(
         attachAuditHooks(provider, audit);
         provider.on('backchannel.error', (_ctx, error) => logger.error('could not record a back-channel logout', describeError(error)));
         answerDatabaseOutagesWith503(provider, availability.report, (ctx) => respondServiceUnavailable(ctx, views));
-        attachAuditHooks(provider, audit);
       },
     });
     const { providers } = runtime;

@@ -85,6 +85,7 @@ async function rotateKeys(args: string[]): Promise<void> {
         const changes = planRotation(keys, group, policies, now, { immediately: values.immediately });
         const created = await applyKeyChanges(trx, keks, keys, changes, now);
         described.push(describeRotation({ group, immediately: values.immediately, keys, changes, created, now, config: context.config }));
+        rotated.push({ group, created: created.map((key) => key.kid) });
       }
       return described;
     });

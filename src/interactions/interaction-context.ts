@@ -14,7 +14,7 @@ export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails
  */
 export async function loadInteraction(provider: Provider, ctx: Context): Promise<InteractionDetails> {
   const uid = (ctx.params as Record<string, string | undefined>)['uid'];
-  let details: InteractionDetails;
+  let details: InteractionDetails | undefined;
   try {
     details = await provider.interactionDetails(ctx.req, ctx.res);
   } catch (error) {
@@ -23,7 +23,7 @@ export async function loadInteraction(provider: Provider, ctx: Context): Promise
     if (!(error instanceof errors.OIDCProviderError)) throw error;
     details = undefined;
   }
-  if (details.uid !== uid) throw interactionExpired(await findStartOverUrl(provider, uid));
+  if (!details || details.uid !== uid) throw interactionExpired(await findStartOverUrl(provider, uid));
   return details;
 }
 

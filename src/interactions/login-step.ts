@@ -42,7 +42,6 @@ export function buildLoginStep(deps: {
       const email = formField(body, 'email').trim();
       const password = formField(body, 'password');
       const outcome = await deps.signIn.attempt({ email, password, ...requestOrigin(ctx), clientId: String(details.params['client_id']) });
-      deps.recordSignIn(outcome.kind === 'signed_in' ? 'success' : 'failure'); // a throttled attempt failed too
       if (outcome.kind === 'throttled') {
         deps.recordSignIn('failure');
         ctx.status = 429; // RFC 6585 §4, with the wait in Retry-After

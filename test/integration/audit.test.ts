@@ -118,6 +118,13 @@ describe.each(databaseTargets())('audit trail ($name database)', (target) => {
     ]);
   });
 
+  it('records the key steps the schedule performs, such as generating the first keys at first start', async () => {
+    const scheduled = await server().knex<AuditRow>('audit_events').select('*').where({ event: 'key.rotated' }).whereRaw("details->>'actor' = 'schedule'");
+    expect(scheduled).toContainEqual(
+      expect.objectContaining({ user_agent: null, details: expect.objectContaining({ step: 'start-signing', group: 'RS256', created: expect.any(String) }) }),
+    );
+  });
+
   it('records key rotations made with `latchkey keys rotate`, with the operator', async () => {
     const before = await lastId(server());
 

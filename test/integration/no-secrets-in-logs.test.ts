@@ -52,7 +52,6 @@ describe.each(databaseTargets())('secrets stay out of logs and the audit trail (
       LATCHKEY_COOKIE_SECRETS: cookieSecret,
       LATCHKEY_KEY_ENCRYPTION_KEY: keyEncryptionKey, // required on a Postgres server
       LOG_TEST_WEB_SECRET: clientSecret,
-      LATCHKEY_KEY_ENCRYPTION_KEY: keyEncryptionKey, // required with a Postgres server
       ...('url' in database.settings ? { DATABASE_URL: database.settings.url } : { LATCHKEY_DATA_DIR: database.settings.data_dir }),
     };
     server = spawnServer(env);
