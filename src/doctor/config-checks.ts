@@ -21,8 +21,8 @@ export function evaluateConfiguration(config: LatchkeyConfig): CheckResult[] {
   const kek = keyEncryptionKeyOf(config);
   if (kek.present) {
     if (kek.value) results.push(ok('key encryption', 'signing keys are encrypted at rest'));
-    else if (production) results.push(fail('key encryption', 'signing.key_encryption_key is not set: private signing keys sit unencrypted in the database', 'set LATCHKEY_KEY_ENCRYPTION_KEY'));
-    else results.push(warn('key encryption', 'signing.key_encryption_key is not set (acceptable for development only)'));
+    else if (production) results.push(fail('key encryption', 'signing.key_encryption_key is not set: the signing keys are encrypted with a key generated into the data directory, next to the database', 'set LATCHKEY_KEY_ENCRYPTION_KEY (openssl rand -base64 32)'));
+    else results.push(warn('key encryption', 'signing.key_encryption_key is not set: the signing keys are encrypted with a key generated into the data directory (acceptable for development only)'));
   }
   return results;
 }

@@ -1,6 +1,7 @@
 // `npm start` with several worker processes (node:cluster): the primary starts LATCHKEY_WORKERS workers on a Postgres
 // server, starts a new one when one dies, and on SIGTERM drains them all and exits 0. On the embedded database it runs
 // one process whatever is asked, and says so.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,7 +80,11 @@ describe('worker processes', () => {
       const database: ProvisionedDatabase | undefined = await postgres?.provision();
       cleanups.push(() => database?.dispose());
       const databaseUrl = database && 'url' in database.settings ? database.settings.url : '';
-      const { env, url } = await serverEnv({ DATABASE_URL: databaseUrl, LATCHKEY_WORKERS: '2' });
+      const { env, url } = await serverEnv({
+        DATABASE_URL: databaseUrl,
+        LATCHKEY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'), // required on a Postgres server
+        LATCHKEY_WORKERS: '2',
+      });
       const primary = spawnServer(env);
       cleanups.push(async () => void (await stop(primary)));
       const workerPids = () => logLines(primary.output()).filter((line) => line.msg === 'worker started').flatMap((line) => line.pid ?? []);

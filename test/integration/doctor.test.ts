@@ -42,6 +42,7 @@ describe.each(databaseTargets())('latchkey doctor against a healthy server ($nam
       ['skip', 'hsts'],
       ['ok', 'cookies'],
       ['ok', 'database kind'],
+      ['ok', 'key encryption'], // the test server configures signing.key_encryption_key
     ]);
     expect(result.stdout).toContain(`test-machine got a JWT access token for ${apiResource.identifier}, signed with RS256 and valid against the JWKS`);
     expect(result.stdout).toContain('Every check passed.');

@@ -1,5 +1,6 @@
 // Several real Latchkey server processes (`node src/main.ts`, as `npm start` runs it) on different ports over one
 // Postgres database, all with the same issuer: the URL of a round-robin proxy in front of them.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,6 +67,8 @@ export async function startInstanceGroup(options: InstanceGroupOptions): Promise
       passwords: { argon2: FAST_ARGON2 },
       ...options.overrides,
       database: { url: options.databaseUrl, pool_max: 4, ...(options.overrides?.['database'] as object | undefined) },
+      // Required on a Postgres server; one key for the group, as instances of one deployment share it.
+      signing: { key_encryption_key: randomBytes(32).toString('base64'), ...(options.overrides?.['signing'] as object | undefined) },
     }),
   );
   writeFileSync(path.join(configDir, 'clients.yaml'), stringify({ clients: options.clients ?? [], resources: options.resources ?? [] }));
