@@ -22,6 +22,7 @@ COPY bin ./bin
 COPY src ./src
 COPY migrations ./migrations
 COPY views ./views
+COPY locales ./locales
 COPY public ./public
 COPY config ./config
 RUN mkdir -p /app/data && chown node:node /app/data

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   if (cluster.isPrimary) {
     const workers = decideWorkerCount(config.cluster.workers, config.database.url ? 'postgres' : 'embedded', availableParallelism());
     if (workers.reducedFrom !== undefined) {
-      logger.info('the embedded database runs in a single process: starting 1 worker', { requestedWorkers: workers.reducedFrom });
+      logger.info('the embedded database runs in a single process: starting 1 worker', { requested_workers: workers.reducedFrom });
     }
     if (workers.count > 1) {
       runPrimary({ workers: workers.count, logger, stopTimeoutMs: WORKER_STOP_TIMEOUT_MS });

@@ -31,6 +31,12 @@ import { buildConsentStep } from './interactions/consent-step.ts';
 import { buildInteractionRoutes } from './interactions/interaction-routes.ts';
 import { buildApp } from './app.ts';
 import { createReadiness } from './http/readiness.ts';
+import { buildAccountClient } from './oidc/first-party-clients.ts';
+import { withFirstPartyConsent } from './oidc/first-party-consent.ts';
+import { trackSessionActivity } from './oidc/session-activity.ts';
+import { createSelfService } from './accounts/self-service.ts';
+import { startSessionActivitySweeper } from './db/sweep-session-activity.ts';
+import { buildAccountPage } from './account-page/build-account-page.ts';
 import { createLogger, describeError, type Logger } from './logger.ts';
 import { createSessionService, findLogoutReceivers } from './sessions/session-service.ts';
 import { startLogoutDelivery } from './sessions/logout-delivery.ts';
@@ -39,6 +45,11 @@ import { buildLogoutTokenSigner } from './oidc/backchannel-logout.ts';
 import { createDatabaseAvailability } from './db/database-availability.ts';
 import { answerDatabaseOutagesWith503 } from './oidc/database-outage.ts';
 import { respondServiceUnavailable } from './http/service-unavailable.ts';
+import { createAuditLog } from './audit/audit-log.ts';
+import { createSignInThrottle } from './accounts/sign-in-throttle.ts';
+import { createSignIn } from './accounts/sign-in.ts';
+import { attachAuditHooks } from './oidc/audit-hooks.ts';
+import { startSecurityRowSweeper } from './db/sweep-security-rows.ts';
 
 const SWEEP_INTERVAL_MS = 5 * 60_000;
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -94,22 +105,24 @@ export async function startServer(
       onDown: (error) => logger.warn('database unavailable: answering 503 until it is back', describeError(error)),
       onUp: () => logger.info('database is back: serving requests again'),
     });
-    const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
-    const accounts = createAccountService(
-      queries,
-      createPasswordHasher(config.passwords.argon2),
-      { minPasswordLength: config.passwords.minLength },
-      sessions,
-    );
+    cleanups.push(() => availability.stop());
+    // The clients owed logout tokens follow clients.yaml reloads.
+    const sessions = createSessionService(queries, () => findLogoutReceivers(runtime.inputs.registry.clients));
+    const hasher = createPasswordHasher(config.passwords.argon2);
+    const accounts = createAccountService(queries, hasher, { minPasswordLength: config.passwords.minLength }, sessions);
     // The delivery loop starts once the provider exists; until then there is nothing to wake.
     const logoutsRecorded = { wakeDelivery: (): void => undefined };
+    const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
+    const signIn = createSignIn({ accounts, throttle: createSignInThrottle(queries.signInThrottles, config.throttling), audit });
     const views = createViewRenderer(config.ui);
     const runtime = createProviderRuntime({
       config,
       adapter: buildPostgresAdapterFactory(queries.oidcPayloads),
       findAccount: buildFindAccount(accounts),
-      loadExistingGrant: buildLoadExistingGrant(queries.oidcPayloads),
+      loadExistingGrant: withFirstPartyConsent(buildLoadExistingGrant(queries.oidcPayloads)),
       pages: buildHostedPages(views),
+      firstPartyClients: [buildAccountClient(config.issuer, keys.current.cookieSecrets[0] ?? '')],
+      middleware: [trackSessionActivity(queries.sessionActivity, (error) => logger.warn('recording session activity failed', describeError(error)))],
       recordBackchannelLogout: async (logout) => {
         await queries.backchannelLogouts.insertBackchannelLogouts([logout], new Date());
         logoutsRecorded.wakeDelivery();
@@ -121,6 +134,7 @@ export async function startServer(
       },
       prepare: (provider) => {
         observeProvider(provider, { logger, metrics });
+        attachAuditHooks(provider, audit);
         provider.on('backchannel.error', (_ctx, error) => logger.error('could not record a back-channel logout', describeError(error)));
         answerDatabaseOutagesWith503(provider, availability.report, (ctx) => respondServiceUnavailable(ctx, views));
       },
@@ -140,8 +154,18 @@ export async function startServer(
     const csrf = createCsrfTokens(() => keys.current.cookieSecrets);
     const interactionRoutes = buildInteractionRoutes({
       getProvider: () => providers.current,
-      login: buildLoginStep({ accounts, views, csrf, recordSignIn: (outcome) => metrics.signIns.inc({ outcome }) }),
-      consent: buildConsentStep({ accounts, views, csrf, resources: () => runtime.inputs.registry.resources }),
+      login: buildLoginStep({ signIn, views, csrf, recordSignIn: (outcome) => metrics.signIns.inc({ outcome }) }),
+      consent: buildConsentStep({ accounts, views, csrf, resources: () => runtime.inputs.registry.resources, audit }),
+    });
+    let selfUrl = '';
+    const accountRoutes = buildAccountPage({
+      config,
+      views,
+      accounts,
+      selfService: createSelfService(queries, hasher, { minPasswordLength: config.passwords.minLength }),
+      getProvider: () => providers.current,
+      cookieSecrets: keys.current.cookieSecrets,
+      selfUrl: () => selfUrl,
     });
     const readiness = createReadiness();
     const app = buildApp({
@@ -150,6 +174,7 @@ export async function startServer(
       logger,
       metrics,
       interactionRoutes,
+      accountRoutes,
       providers,
       readiness,
       databaseAvailability: availability,
@@ -194,6 +219,13 @@ export async function startServer(
       events: logLogoutDelivery(logger, availability.report),
     });
     logoutsRecorded.wakeDelivery = logoutDelivery.wake;
+    cleanups.push(() => logoutDelivery.stop());
+    const securitySweeper = startSecurityRowSweeper(
+      queries,
+      { resetAfterSeconds: config.throttling.resetAfter, auditRetentionSeconds: config.audit.retention },
+      SWEEP_INTERVAL_MS,
+      (error) => logger.warn('throttling and audit cleanup failed', describeError(error)),
+    );
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     logger.info('latchkey is listening', {
@@ -202,6 +234,11 @@ export async function startServer(
       database: database.kind,
       metrics: metricsServer ? `${metricsServer.url}/metrics` : config.metrics.token ? `${url}/metrics (bearer token)` : 'off',
     });
+    const activitySweeper = startSessionActivitySweeper(queries.sessionActivity, SWEEP_INTERVAL_MS, (error) =>
+      logger.warn('session activity cleanup failed', describeError(error)),
+    );
+    cleanups.push(() => activitySweeper.stop());
+    selfUrl = loopbackUrl(address);
 
     return {
       url,
@@ -211,9 +248,8 @@ export async function startServer(
         readiness.markDraining();
         sweeper.stop();
         await keys.stop();
+        securitySweeper.stop();
         await drain(server);
-        await logoutDelivery.stop();
-        availability.stop();
         for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
         await database.close();
       },
@@ -223,6 +259,13 @@ export async function startServer(
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Where this process can reach itself: the bound address, or loopback when it listens on every interface. */
+function loopbackUrl(address: AddressInfo): string {
+  if (address.address === '0.0.0.0') return `http://127.0.0.1:${address.port}`;
+  if (address.address === '::') return `http://[::1]:${address.port}`;
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -4,6 +4,8 @@ import type { UserRecord } from '../db/queries/users.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { AccountError } from './account-errors.ts';
+import { checkPasswordPolicy, MAX_PASSWORD_LENGTH } from './password-policy.ts';
+import { loadCommonPasswords } from './common-passwords.ts';
 
 export interface NewAccount {
   email: string;
@@ -14,9 +16,14 @@ export interface NewAccount {
   emailVerified?: boolean | undefined;
 }
 
-// Deliberately loose: one @, something on both sides, no spaces. Real verification is sending mail, not a regex.
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
-const MAX_PASSWORD_LENGTH = 1024;
+/** The outcome of a password check; `reason` and `user` are for the audit trail, never for the person signing in. */
+export type CredentialCheck =
+  | { ok: true; user: UserRecord }
+  | { ok: false; reason: 'unknown_account' | 'no_password' | 'wrong_password' | 'disabled_account' | 'password_too_long'; user: UserRecord | undefined };
+
+// Deliberately loose: one @, something on both sides, no spaces or control characters. Real verification is sending
+// mail, not a regex.
+const EMAIL_PATTERN = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u;
 
 /** User accounts: creation, password sign-in, and the changes that end a person's sessions. */
 export function createAccountService(
@@ -26,14 +33,8 @@ export function createAccountService(
   sessions: SessionService,
   now: () => Date = () => new Date(),
 ) {
-  function checkPassword(password: string): void {
-    if (password.length < policy.minPasswordLength) {
-      throw new AccountError('weak_password', `The password must have at least ${policy.minPasswordLength} characters.`);
-    }
-    if (password.length > MAX_PASSWORD_LENGTH) {
-      throw new AccountError('weak_password', `The password must have at most ${MAX_PASSWORD_LENGTH} characters.`);
-    }
-  }
+  loadCommonPasswords(); // at start, so a missing list file stops startup rather than the first password change
+  const checkPassword = (password: string) => checkPasswordPolicy(password, policy.minPasswordLength);
 
   async function requireUser(email: string): Promise<UserRecord> {
     const user = await queries.users.findUserByEmail(email);
@@ -41,6 +42,26 @@ export function createAccountService(
     return user;
   }
 
+
+  /**
+   * Checks an email and password. Unknown, disabled and wrong-password all fail after the same argon2 work, so
+   * neither the answer nor its timing tells whether the email exists; the reason is for the audit trail only.
+   */
+  async function verifyCredentials(email: string, password: string): Promise<CredentialCheck> {
+    if (password.length > MAX_PASSWORD_LENGTH) return { ok: false, reason: 'password_too_long', user: undefined };
+    const user = await queries.users.findUserByEmail(email.trim());
+    if (!user?.passwordHash) {
+      await hasher.verifyDummy(password);
+      return { ok: false, reason: user ? 'no_password' : 'unknown_account', user };
+    }
+    const { valid, needsRehash } = await hasher.verify(user.passwordHash, password);
+    if (!valid) return { ok: false, reason: 'wrong_password', user };
+    if (user.disabledAt) return { ok: false, reason: 'disabled_account', user };
+    if (needsRehash) {
+      await queries.users.updateUserPasswordHash(user.id, await hasher.hash(password), now(), false);
+    }
+    return { ok: true, user };
+  }
 
   return {
     async createAccount(account: NewAccount): Promise<UserRecord> {
@@ -66,23 +87,12 @@ export function createAccountService(
       );
     },
 
-    /**
-     * Checks an email and password. Unknown, disabled and wrong-password all answer undefined after the same argon2
-     * work, so neither the answer nor its timing tells whether the email exists.
-     */
+    verifyCredentials,
+
+    /** verifyCredentials without the reason: the user, or undefined. */
     async authenticate(email: string, password: string): Promise<UserRecord | undefined> {
-      if (password.length > MAX_PASSWORD_LENGTH) return undefined;
-      const user = await queries.users.findUserByEmail(email.trim());
-      if (!user?.passwordHash) {
-        await hasher.verifyDummy(password);
-        return undefined;
-      }
-      const { valid, needsRehash } = await hasher.verify(user.passwordHash, password);
-      if (!valid || user.disabledAt) return undefined;
-      if (needsRehash) {
-        await queries.users.updateUserPasswordHash(user.id, await hasher.hash(password), now(), false);
-      }
-      return user;
+      const check = await verifyCredentials(email, password);
+      return check.ok ? check.user : undefined;
     },
 
     findAccountById(id: string): Promise<UserRecord | undefined> {

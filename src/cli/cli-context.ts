@@ -6,6 +6,7 @@ import { createQueries, type Queries } from '../db/queries/index.ts';
 import { createPasswordHasher } from '../accounts/password-hasher.ts';
 import { createAccountService, type AccountService } from '../accounts/account-service.ts';
 import { createSessionService, findLogoutReceivers, type SessionService } from '../sessions/session-service.ts';
+import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 
 /** What a CLI command works with: the config, the database (through a running server's socket when embedded). */
 export interface CliContext {
@@ -14,6 +15,7 @@ export interface CliContext {
   queries: Queries;
   accounts: AccountService;
   sessions: SessionService;
+  audit: AuditLog;
 }
 
 /** Opens config and database for one command, runs it, and closes what it opened. */
@@ -23,14 +25,17 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
   try {
     await migrateToLatest(database.knex);
     const queries = createQueries(database.knex);
-    const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+    const sessions = createSessionService(queries, () => findLogoutReceivers(config.clients));
     const accounts = createAccountService(
       queries,
       createPasswordHasher(config.passwords.argon2),
       { minPasswordLength: config.passwords.minLength },
       sessions,
     );
-    return await work({ config, database, queries, accounts, sessions });
+    const audit = createAuditLog(queries.auditEvents, (error) => {
+      process.stderr.write(`latchkey: warning: the audit event was not recorded: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
+    return await work({ config, database, queries, accounts, sessions, audit });
   } finally {
     await database.close();
   }

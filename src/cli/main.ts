@@ -8,6 +8,7 @@ import { runClientsCommand, CLIENTS_HELP } from './clients-command.ts';
 import { runDoctorCommand, DOCTOR_HELP } from './doctor-command.ts';
 import { runSessionsCommand, SESSIONS_HELP } from './sessions-command.ts';
 import { runKeysCommand, KEYS_HELP } from './keys-command.ts';
+import { runAuditCommand, AUDIT_HELP } from './audit-command.ts';
 import { UsageError } from './read-password.ts';
 
 const HELP = `Usage: latchkey <command> [options]
@@ -19,6 +20,7 @@ Commands:
   migrate      apply pending database migrations
   clients      check a clients file offline and show what it would change
   doctor       check a running Latchkey: discovery, keys, health, clock, misconfigurations
+  audit        show the audit trail of security events (tail, search)
   demo-client  run a small relying party on localhost to try signing in
 
 Run \`latchkey <command> --help\` for a command's options.
@@ -37,6 +39,7 @@ const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<
   clients: { help: CLIENTS_HELP, run: runClientsCommand },
   doctor: { help: DOCTOR_HELP, run: runDoctorCommand },
   'demo-client': { help: DEMO_CLIENT_HELP, run: runDemoClientCommand },
+  audit: { help: AUDIT_HELP, run: runAuditCommand },
 };
 
 async function main(args: string[]): Promise<number> {

@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { UserRecord } from '../db/queries/users.ts';
+import type { AccountService } from '../accounts/account-service.ts';
+import { AccountError } from '../accounts/account-errors.ts';
 import { withCliContext } from './cli-context.ts';
 import { readPassword, UsageError } from './read-password.ts';
 import { printTable } from './print-table.ts';
+import { recordAdminAction } from './admin-audit.ts';
 
 export const USERS_HELP = `Usage: latchkey users <command> [options]
 
@@ -61,16 +64,18 @@ async function addUser(args: string[]): Promise<void> {
   });
   const email = oneEmail(positionals);
   const password = await readPassword(`Password for ${email}`);
-  const user = await withCliContext(({ accounts }) =>
-    accounts.createAccount({
+  const user = await withCliContext(async ({ accounts, audit }) => {
+    const created = await accounts.createAccount({
       email,
       password,
       name: values.name,
       givenName: values['given-name'],
       familyName: values['family-name'],
       emailVerified: values['email-verified'],
-    }),
-  );
+    });
+    await recordAdminAction(audit, 'admin.user_added', created);
+    return created;
+  });
   console.log(`Added ${user.email} (sub ${user.id}).`);
 }
 
@@ -106,19 +111,30 @@ async function showUser(args: string[]): Promise<void> {
 async function setPassword(args: string[]): Promise<void> {
   const email = oneEmail(parseArgs({ args, allowPositionals: true }).positionals);
   const password = await readPassword(`New password for ${email}`);
-  const ended = await withCliContext(({ accounts }) => accounts.setPassword(email, password));
+  const ended = await withCliContext(async ({ accounts, audit }) => {
+    const count = await accounts.setPassword(email, password);
+    await recordAdminAction(audit, 'admin.password_set', await requireAccount(accounts, email), { sessions_ended: count });
+    return count;
+  });
   console.log(`Password set for ${email}; ${ended} session(s) ended.`);
 }
 
 async function disableUser(args: string[]): Promise<void> {
   const email = oneEmail(parseArgs({ args, allowPositionals: true }).positionals);
-  const ended = await withCliContext(({ accounts }) => accounts.disableAccount(email));
+  const ended = await withCliContext(async ({ accounts, audit }) => {
+    const count = await accounts.disableAccount(email);
+    await recordAdminAction(audit, 'admin.user_disabled', await requireAccount(accounts, email), { sessions_ended: count });
+    return count;
+  });
   console.log(`Disabled ${email}; ${ended} session(s) ended.`);
 }
 
 async function enableUser(args: string[]): Promise<void> {
   const email = oneEmail(parseArgs({ args, allowPositionals: true }).positionals);
-  await withCliContext(({ accounts }) => accounts.enableAccount(email));
+  await withCliContext(async ({ accounts, audit }) => {
+    await accounts.enableAccount(email);
+    await recordAdminAction(audit, 'admin.user_enabled', await requireAccount(accounts, email));
+  });
   console.log(`Enabled ${email}.`);
 }
 
@@ -132,8 +148,19 @@ async function deleteUser(args: string[]): Promise<void> {
   if (!values.yes) {
     throw new UsageError(`Deleting ${email} removes the user, their sessions and grants for good. Add --yes to go ahead.`);
   }
-  await withCliContext(({ accounts }) => accounts.deleteAccount(email));
+  await withCliContext(async ({ accounts, audit }) => {
+    const user = await requireAccount(accounts, email);
+    await accounts.deleteAccount(email);
+    await recordAdminAction(audit, 'admin.user_deleted', user);
+  });
   console.log(`Deleted ${email}.`);
+}
+
+/** The account, or the same error the account service gives for an unknown email. */
+async function requireAccount(accounts: AccountService, email: string): Promise<UserRecord> {
+  const user = await accounts.findAccountByEmail(email);
+  if (!user) throw new AccountError('not_found', `There is no user with the email ${email}.`);
+  return user;
 }
 
 function describeUser(user: UserRecord): Record<string, string | boolean | null> {

@@ -16,8 +16,9 @@ const HEALTHY_LIFETIME_MS = 30_000;
 /**
  * The primary of `npm start` with several workers (node:cluster): it serves nothing itself. Each worker is a full
  * Latchkey instance sharing the listening port; all state is in Postgres, so any worker serves any request. The primary
- * starts the workers, starts a new one when one dies (with growing delays while they keep dying young), and on
- * SIGTERM or SIGINT passes SIGTERM on, waits for every worker to drain, and exits 0 (1 if one failed or had to be killed).
+ * starts the workers, starts a new one when one dies (with growing delays while they keep dying young), passes SIGHUP
+ * on (reload clients.yaml), and on SIGTERM or SIGINT passes SIGTERM on, waits for every worker to drain, and exits 0
+ * (1 if one failed or had to be killed).
  */
 export function runPrimary(options: PrimaryOptions): void {
   const { logger } = options;
@@ -30,7 +31,7 @@ export function runPrimary(options: PrimaryOptions): void {
   function startWorker(): void {
     const worker = cluster.fork();
     startedAt.set(worker.id, Date.now());
-    logger.info('worker started', { worker: worker.id, pid: worker.process.pid });
+    logger.info('worker started', { worker: worker.id, worker_pid: worker.process.pid });
   }
 
   function liveWorkers(): Worker[] {
@@ -44,7 +45,7 @@ export function runPrimary(options: PrimaryOptions): void {
     for (const worker of liveWorkers()) worker.process.kill('SIGTERM');
     const deadline = setTimeout(() => {
       const remaining = liveWorkers();
-      logger.error('workers did not drain in time; killing them', { pids: remaining.map((worker) => worker.process.pid) });
+      logger.error('workers did not drain in time; killing them', { worker_pids: remaining.map((worker) => worker.process.pid) });
       for (const worker of remaining) worker.process.kill('SIGKILL');
       process.exit(1);
     }, options.stopTimeoutMs);
@@ -77,7 +78,7 @@ export function runPrimary(options: PrimaryOptions): void {
     }
     crashStreak = lifetime >= HEALTHY_LIFETIME_MS ? 0 : crashStreak + 1;
     const delay = Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** Math.max(0, crashStreak - 1));
-    logger.error('worker exited unexpectedly; starting a new one', { worker: worker.id, pid: worker.process.pid, code, signal, delayMs: delay });
+    logger.error('worker exited unexpectedly; starting a new one', { worker: worker.id, worker_pid: worker.process.pid, code, signal, delay_ms: delay });
     setTimeout(() => {
       if (!stopping) startWorker();
     }, delay);
@@ -85,6 +86,10 @@ export function runPrimary(options: PrimaryOptions): void {
 
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  logger.info('starting worker processes', { workers: options.workers, pid: process.pid });
+  // Each worker reloads clients.yaml on SIGHUP; the primary only passes it on.
+  process.on('SIGHUP', () => {
+    for (const worker of liveWorkers()) worker.process.kill('SIGHUP');
+  });
+  logger.info('starting worker processes', { workers: options.workers });
   for (let index = 0; index < options.workers; index++) startWorker();
 }

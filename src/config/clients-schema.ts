@@ -16,10 +16,13 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 }
 
 const CLIENT_ID = /^[A-Za-z0-9._~:-]{1,100}$/;
+/** The client_id of Latchkey's own account page (/account), registered by Latchkey itself, so clients.yaml may not use it. */
+export const ACCOUNT_CLIENT_ID = 'latchkey-account';
 
 const clientId = z
   .string({ error: (issue) => (issue.input === undefined ? 'required' : 'must be a string') })
-  .regex(CLIENT_ID, { error: 'must be 1 to 100 characters of A-Z a-z 0-9 . _ ~ : -' });
+  .regex(CLIENT_ID, { error: 'must be 1 to 100 characters of A-Z a-z 0-9 . _ ~ : -' })
+  .refine((id) => id !== ACCOUNT_CLIENT_ID, { error: `is reserved for Latchkey's own account page; choose another client_id` });
 
 const webUrl = unset(checkedString(checkWebUrl));
 

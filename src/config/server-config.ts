@@ -95,5 +95,14 @@ export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
       jwksMaxAge: file.signing.jwks_max_age,
     },
     metrics: { port: file.metrics.port, host: file.metrics.host ?? file.host, token: file.metrics.token },
+    throttling: {
+      perAccountAndIp: file.throttling.per_account_and_ip,
+      perAccount: file.throttling.per_account,
+      perIp: file.throttling.per_ip,
+      baseDelay: file.throttling.base_delay,
+      maxDelay: file.throttling.max_delay,
+      resetAfter: file.throttling.reset_after,
+    },
+    audit: { retention: file.audit.retention },
   };
 }

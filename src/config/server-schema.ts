@@ -58,6 +58,20 @@ const colorField = z.string({ error: 'must be a string' }).regex(/^#(?:[0-9a-fA-
 /** A user-facing link, or a path on this server (e.g. a logo under public/). */
 const webUrlOrPath = checkedString((raw) => (raw.startsWith('/') && !raw.startsWith('//') ? undefined : checkWebUrl(raw)));
 
+/** Sign-in throttling: free attempts per counter, then exponential back-off (never a permanent lock). */
+const throttlingSection = section({
+  per_account_and_ip: integer(1, 1_000).prefault(5).meta({ description: 'Failed sign-ins per email from one client address.' }),
+  per_account: integer(1, 100_000).prefault(20).meta({ description: 'Failed sign-ins per email from any address.' }),
+  per_ip: integer(1, 1_000_000).prefault(100).meta({ description: 'Failed sign-ins from one client address, any email.' }),
+  base_delay: durationSchema.prefault('30s'),
+  max_delay: durationSchema.prefault('15m'),
+  reset_after: durationSchema.prefault('12h'),
+}).check((ctx) => {
+  if (ctx.value.max_delay < ctx.value.base_delay) {
+    ctx.issues.push({ code: 'custom', input: ctx.value.max_delay, path: ['max_delay'], message: 'must not be shorter than base_delay' });
+  }
+});
+
 export const serverFileSchema = z.strictObject({
   issuer: unset(issuerField),
   port: portField.prefault(3000),
@@ -69,7 +83,7 @@ export const serverFileSchema = z.strictObject({
     url: unset(databaseUrlField),
     pool_max: poolMaxField.prefault(10),
     data_dir: unset(dataDirField),
-    connect_timeout: durationSchema.prefault('5s').meta({ description: 'Longest wait for a connection; then the request fails with 503.' }),
+    connect_timeout: durationSchema.prefault('5s').meta({ description: 'Longest wait for a connection to a Postgres server; then the request fails with 503.' }),
     statement_timeout: durationSchema.prefault('10s').meta({ description: 'Longest a single SQL statement may run.' }),
   }),
   cluster: section({
@@ -113,6 +127,10 @@ export const serverFileSchema = z.strictObject({
     port: unset(portField).meta({ description: 'Serve /metrics only on this port; unset = on the main port, with the token.' }),
     host: unset(hostField).meta({ description: 'Listen address of the metrics port; default: host.' }),
     token: unset(metricsTokenField).meta({ description: 'Bearer token scrapers must send; required on the main port.' }),
+  }),
+  throttling: throttlingSection,
+  audit: section({
+    retention: durationSchema.prefault('365d').meta({ description: 'Audit events older than this are deleted.' }),
   }),
 });
 

@@ -15,7 +15,7 @@ export interface LatchkeyConfig {
     poolMax: number;
     /** Absolute; used only when `url` is undefined (embedded database). */
     dataDir: string;
-    /** Seconds to wait for a connection (pg connect and pool acquire) before the request fails. */
+    /** Seconds to wait for a connection to a Postgres server (connect and pool acquire) before the request fails. */
     connectTimeout: number;
     /** Seconds a statement may run (Postgres statement_timeout). */
     statementTimeout: number;
@@ -70,6 +70,17 @@ export interface LatchkeyConfig {
    * A set token is required wherever they are served.
    */
   metrics: { port: number | undefined; host: string; token: string | undefined };
+  /** Sign-in throttling; delays in seconds. */
+  throttling: {
+    perAccountAndIp: number;
+    perAccount: number;
+    perIp: number;
+    baseDelay: number;
+    maxDelay: number;
+    resetAfter: number;
+  };
+  /** Seconds an audit event is kept. */
+  audit: { retention: number };
   clients: readonly ClientMetadata[];
   resources: readonly ResourceServer[];
   /** Absolute paths of what was read (the files may not exist). */

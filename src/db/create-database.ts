@@ -17,14 +17,15 @@ export interface DatabaseSettings {
   url: string | undefined;
   poolMax: number;
   dataDir: string;
-  /** Seconds to wait for a connection (connect and pool acquire). */
-  connectTimeout: number;
-  /** Seconds a statement may run on a Postgres server. */
-  statementTimeout: number;
+  /** Seconds to wait for a connection to a Postgres server (connect and pool acquire); default 5. */
+  connectTimeout?: number;
+  /** Seconds a statement may run on a Postgres server; default 10. */
+  statementTimeout?: number;
 }
 
 // Margin over statement_timeout before the client gives up on an answer itself (a server or network gone silent).
 const QUERY_TIMEOUT_MARGIN_MS = 5_000;
+const EMBEDDED_ACQUIRE_TIMEOUT_MS = 10_000;
 
 /**
  * Opens the database. On the embedded database the server owns the files and serves them on a Unix socket; other
@@ -34,29 +35,32 @@ export async function createDatabase(
   settings: DatabaseSettings,
   role: 'server' | 'client',
 ): Promise<Database> {
-  const connectTimeoutMs = settings.connectTimeout * 1000;
+  const connectTimeoutMs = (settings.connectTimeout ?? 5) * 1000;
+  const statementTimeoutMs = (settings.statementTimeout ?? 10) * 1000;
   if (settings.url) {
     const connection: ConnectionSettings = {
       connectionString: settings.url,
       connectionTimeoutMillis: connectTimeoutMs,
-      statement_timeout: settings.statementTimeout * 1000,
-      query_timeout: settings.statementTimeout * 1000 + QUERY_TIMEOUT_MARGIN_MS,
+      statement_timeout: statementTimeoutMs,
+      query_timeout: statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
       keepAlive: true,
     };
     const knex = createKnex(connection, settings.poolMax, connectTimeoutMs);
     return { knex, kind: 'postgres', probe: () => probe(connection), close: () => knex.destroy() };
   }
+  // The embedded database cannot go away while its process runs; waiting for it only means it is busy (one backend
+  // for every connection), so its connections get the patient timeout they always had.
   const owner = findDataDirOwner(settings.dataDir);
   if (owner) {
     if (role === 'server') throw new DataDirInUseError(settings.dataDir, owner.pid);
-    const connection = embeddedConnection(owner.socketDir, connectTimeoutMs);
-    const knex = createKnex(connection, 2, connectTimeoutMs);
+    const connection = embeddedConnection(owner.socketDir);
+    const knex = createKnex(connection, 2, EMBEDDED_ACQUIRE_TIMEOUT_MS);
     return { knex, kind: 'embedded', probe: () => probe(connection), close: () => knex.destroy() };
   }
   const embedded = await startEmbeddedPostgres(settings.dataDir);
-  const connection = embeddedConnection(embedded.socketDir, connectTimeoutMs);
+  const connection = embeddedConnection(embedded.socketDir);
   // The embedded backend runs one unit of work at a time anyway; a few connections only queue work in order.
-  const knex = createKnex(connection, Math.min(settings.poolMax, 4), connectTimeoutMs);
+  const knex = createKnex(connection, Math.min(settings.poolMax, 4), EMBEDDED_ACQUIRE_TIMEOUT_MS);
   return {
     knex,
     kind: 'embedded',
@@ -84,8 +88,8 @@ async function probe(connection: ConnectionSettings): Promise<void> {
   }
 }
 
-function embeddedConnection(socketDir: string, connectTimeoutMs: number): ConnectionSettings {
-  return { host: socketDir, port: EMBEDDED_SOCKET_PORT, user: 'postgres', database: 'postgres', connectionTimeoutMillis: connectTimeoutMs };
+function embeddedConnection(socketDir: string): ConnectionSettings {
+  return { host: socketDir, port: EMBEDDED_SOCKET_PORT, user: 'postgres', database: 'postgres' };
 }
 
 function createKnex(connection: ConnectionSettings, poolMax: number, connectTimeoutMs: number): Knex {

@@ -2,7 +2,6 @@ import type { Middleware } from 'koa';
 import type { ViewRenderer } from './view-renderer.ts';
 import { HttpError } from './http-error.ts';
 import { requestRecordOf } from './request-context.ts';
-
 import { respondServiceUnavailable } from './service-unavailable.ts';
 
 /**
@@ -23,23 +22,38 @@ export function errorHandler(views: ViewRenderer, isOutage: (error: unknown) => 
       const exposed = status < 500 && error instanceof Error;
       const record = requestRecordOf(ctx.req);
       if (!exposed && record) record.serverError = error;
-      const heading = error instanceof HttpError ? error.heading : exposed ? 'The request could not be completed' : 'Something went wrong';
-      const message = exposed ? error.message : 'The server could not complete the request. Try again in a moment.';
+      const message = exposed ? error.message : views.english.t('error.server.message');
       ctx.status = status;
       if (ctx.accepts('html', 'json') === 'json') {
         ctx.body = { error: status < 500 ? 'invalid_request' : 'server_error', error_description: message };
         return;
       }
+      const locale = views.locale(ctx);
+      const text = pageText(error, exposed, locale.t);
       ctx.type = 'html';
-      ctx.body = views.render('error', {
-        title: heading,
-        heading,
-        message,
-        requestId: record?.id,
-        startOverUrl: error instanceof HttpError ? error.startOverUrl : undefined,
-      });
+      ctx.body = views.render(
+        'error',
+        {
+          heading: text.heading,
+          message: text.message,
+          detail: text.detail,
+          requestId: record?.id,
+          startOverUrl: error instanceof HttpError ? error.startOverUrl : undefined,
+        },
+        locale,
+      );
     }
   };
+}
+
+/** Our own errors in the person's language; a library's client error (e.g. a body too large) keeps its text as a detail. */
+function pageText(error: unknown, exposed: boolean, t: (key: string) => string): { heading: string; message: string; detail?: string } {
+  if (error instanceof HttpError) {
+    if (error.messageKey) return { heading: t(`error.${error.messageKey}.heading`), message: t(`error.${error.messageKey}.message`) };
+    return { heading: error.heading, message: error.message };
+  }
+  if (exposed && error instanceof Error) return { heading: t('error.badRequest.heading'), message: t('error.badRequest.message'), detail: error.message };
+  return { heading: t('error.server.heading'), message: t('error.server.message') };
 }
 
 function errorStatus(error: unknown): number {

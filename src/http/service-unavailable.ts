@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { ViewRenderer } from './view-renderer.ts';
+import { requestRecordOf } from './request-context.ts';
 
 const RETRY_AFTER_SECONDS = 5;
 const HEADING = 'Temporarily unavailable';
@@ -14,6 +15,13 @@ const SERVED_WITHOUT_DATABASE = new Set(['/healthz', '/readyz', '/.well-known/op
  * whatever response was being built, including a redirect.
  */
 export function respondServiceUnavailable(ctx: Context, views: ViewRenderer): void {
+  // An outage is no server error of this request: its log line says what it was answered, and the outage itself is
+  // logged once (database-availability.ts).
+  const record = requestRecordOf(ctx.req);
+  if (record) {
+    record.serverError = undefined;
+    record.oauthError = 'temporarily_unavailable';
+  }
   ctx.status = 503;
   ctx.remove('Location');
   ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
@@ -21,7 +29,7 @@ export function respondServiceUnavailable(ctx: Context, views: ViewRenderer): vo
   // JSON unless HTML is asked for, as oidc-provider decides: programs often send no Accept header at all.
   if (ctx.accepts('json', 'html') === 'html') {
     ctx.type = 'html';
-    ctx.body = views.render('error', { title: HEADING, heading: HEADING, message: MESSAGE, requestId: undefined, startOverUrl: undefined });
+    ctx.body = views.render('error', { title: HEADING, heading: HEADING, message: MESSAGE, requestId: record?.id, startOverUrl: undefined });
     return;
   }
   ctx.body = { error: 'temporarily_unavailable', error_description: 'the database is unavailable; retry later' };

@@ -4,21 +4,26 @@ import { errors, type InteractionResults } from 'oidc-provider';
 import { interactionExpired } from '../http/http-error.ts';
 import { requestRecordOf } from '../http/request-context.ts';
 import type { CsrfTokens } from './csrf-token.ts';
+import { findStartOverUrl, startOverUrl } from './start-over.ts';
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-/** Loads the interaction named in the URL; it must also be the one the browser's interaction cookie points at. */
+/**
+ * Loads the interaction named in the URL; it must also be the one the browser's interaction cookie points at. When
+ * not (no cookie, another browser, expired), the refusal offers a fresh start of the request named in the URL.
+ */
 export async function loadInteraction(provider: Provider, ctx: Context): Promise<InteractionDetails> {
-  let details: InteractionDetails;
+  const uid = (ctx.params as Record<string, string | undefined>)['uid'];
+  let details: InteractionDetails | undefined;
   try {
     details = await provider.interactionDetails(ctx.req, ctx.res);
   } catch (error) {
     // oidc-provider's own errors (no cookie, unknown or expired interaction) mean "start again"; anything else, such as
     // the database being unreachable, is not the person's doing and must not send them back to the start.
-    if (error instanceof errors.OIDCProviderError) throw interactionExpired();
-    throw error;
+    if (!(error instanceof errors.OIDCProviderError)) throw error;
+    details = undefined;
   }
-  if (details.uid !== (ctx.params as Record<string, string | undefined>)['uid']) throw interactionExpired();
+  if (!details || details.uid !== uid) throw interactionExpired(await findStartOverUrl(provider, uid));
   return details;
 }
 
@@ -31,9 +36,9 @@ export function noteInteraction(ctx: Context, details: InteractionDetails): void
   if (details.session?.accountId) record.accountId = details.session.accountId;
 }
 
-/** Refuses a form without the CSRF token of its interaction. */
+/** Refuses a form without the CSRF token of its interaction, offering a fresh start of the same request. */
 export function requireCsrfToken(csrf: CsrfTokens, details: InteractionDetails, body: Record<string, unknown>): void {
-  if (!csrf.isValid(details.uid, body['csrf'])) throw interactionExpired();
+  if (!csrf.isValid(details.uid, body['csrf'])) throw interactionExpired(startOverUrl(details));
 }
 
 /** Stores the interaction's result and sends the browser back to the authorization endpoint to resume. */

@@ -1,8 +1,8 @@
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { setFormActionSources } from '../http/security-headers.ts';
+import { formBody } from '../http/form-body.ts';
 import type { buildLoginStep } from './login-step.ts';
 import type { buildConsentStep } from './consent-step.ts';
 import { loadInteraction, noteInteraction, type InteractionDetails } from './interaction-context.ts';
@@ -16,7 +16,7 @@ export function buildInteractionRoutes(deps: {
   consent: ReturnType<typeof buildConsentStep>;
 }) {
   const router = new Router({ prefix: '/interaction/:uid' });
-  const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' });
+  const parseForm = formBody('16kb');
 
   async function prepare(ctx: Context): Promise<InteractionDetails> {
     ctx.set('Cache-Control', 'no-store');

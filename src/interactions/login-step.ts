@@ -1,34 +1,33 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { AccountService } from '../accounts/account-service.ts';
+import type { SignIn } from '../accounts/sign-in.ts';
 import type { ViewRenderer } from '../http/view-renderer.ts';
 import type { CsrfTokens } from './csrf-token.ts';
 import { requestRecordOf } from '../http/request-context.ts';
 import type { SignInOutcome } from '../metrics/metrics.ts';
 import { findClientDisplay } from './client-display.ts';
 import { finishInteraction, formField, requireCsrfToken, type InteractionDetails } from './interaction-context.ts';
-
-// One message for unknown email, wrong password and disabled account, so the page never tells which it was.
-const SIGN_IN_FAILED = 'The email or password is not right. Check them and try again.';
+import { requestOrigin } from './request-origin.ts';
+import { SIGN_IN_FAILED, tooManyAttempts, type SignInMessage } from './sign-in-messages.ts';
 
 /** The sign-in page and its form. */
 export function buildLoginStep(deps: {
-  accounts: AccountService;
+  signIn: SignIn;
   views: ViewRenderer;
   csrf: CsrfTokens;
   /** Counts each submitted sign-in by how it ended. */
   recordSignIn: (outcome: SignInOutcome) => void;
 }) {
-  async function render(ctx: Context, provider: Provider, details: InteractionDetails, email: string, error?: string) {
+  async function render(ctx: Context, provider: Provider, details: InteractionDetails, email: string, error?: SignInMessage) {
+    const locale = deps.views.locale(ctx, details.params['ui_locales']);
     ctx.type = 'html';
     ctx.body = deps.views.render('login', {
-      title: 'Sign in',
       action: `/interaction/${details.uid}/login`,
       csrfToken: deps.csrf.tokenFor(details.uid),
       email,
-      error,
+      error: error?.(locale),
       client: await findClientDisplay(provider, String(details.params['client_id'])),
-    });
+    }, locale);
   }
 
   return {
@@ -42,12 +41,18 @@ export function buildLoginStep(deps: {
       if (details.prompt.name !== 'login') return finishInteraction(provider, ctx, {});
       const email = formField(body, 'email').trim();
       const password = formField(body, 'password');
-      const user = email && password ? await deps.accounts.authenticate(email, password) : undefined;
-      deps.recordSignIn(user ? 'success' : 'failure');
-      if (!user) return render(ctx, provider, details, email, SIGN_IN_FAILED);
+      const outcome = await deps.signIn.attempt({ email, password, ...requestOrigin(ctx), clientId: String(details.params['client_id']) });
+      if (outcome.kind === 'throttled') {
+        deps.recordSignIn('failure');
+        ctx.status = 429; // RFC 6585 §4, with the wait in Retry-After
+        ctx.set('Retry-After', String(outcome.retryAfterSeconds));
+        return render(ctx, provider, details, email, tooManyAttempts(outcome.retryAfterSeconds));
+      }
+      deps.recordSignIn(outcome.kind === 'failed' ? 'failure' : 'success');
+      if (outcome.kind === 'failed') return render(ctx, provider, details, email, SIGN_IN_FAILED);
       const record = requestRecordOf(ctx.req);
-      if (record) record.accountId = user.id;
-      await finishInteraction(provider, ctx, { login: { accountId: user.id, amr: ['pwd'], remember: true } });
+      if (record) record.accountId = outcome.user.id;
+      await finishInteraction(provider, ctx, { login: { accountId: outcome.user.id, amr: ['pwd'], remember: true } });
     },
   };
 }

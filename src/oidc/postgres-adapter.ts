@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { OidcPayloadQueries, StoredOidcPayload } from '../db/queries/oidc-payloads.ts';
 
 /**
@@ -9,6 +9,9 @@ import type { OidcPayloadQueries, StoredOidcPayload } from '../db/queries/oidc-p
 export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, now: () => Date = () => new Date()) {
   return (model: string): Adapter => ({
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      // Request parameters end up in payloads (an interaction keeps its authorization request); jsonb cannot store
+      // U+0000, so a parameter holding one is the client's mistake, not a server error.
+      if (JSON.stringify(payload).includes('\\u0000')) throw new errors.InvalidRequest('parameters must not contain NUL characters');
       await queries.upsertPayload({
         model,
         id,

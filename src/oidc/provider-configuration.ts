@@ -1,3 +1,4 @@
+import type { Middleware } from 'koa';
 import { errors, type Adapter, type Configuration, type FindAccount, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientMetadata, LatchkeyConfig } from '../config/types.ts';
 import { SCOPE_CLAIMS } from '../accounts/claims.ts';
@@ -6,6 +7,7 @@ import type { PrivateSigningJwk } from '../keys/generate-signing-key.ts';
 import { buildResourceIndicatorsFeature } from './resource-indicators.ts';
 import { buildAllowedOrigins } from './cors-policy.ts';
 import { buildTtlPolicy } from './ttl-policy.ts';
+import { buildCookieNames } from './cookie-names.ts';
 import type { buildHostedPages } from './hosted-pages.ts';
 import type { NewBackchannelLogout } from '../db/queries/backchannel-logouts.ts';
 
@@ -19,6 +21,10 @@ export interface ProviderDependencies {
   pages: ReturnType<typeof buildHostedPages>;
   /** Records a back-channel logout token owed when end_session signs a person out of a client (see backchannel-logout.ts). */
   recordBackchannelLogout: (logout: NewBackchannelLogout) => Promise<void>;
+  /** Latchkey's own clients (the account page), registered beside those of clients.yaml. */
+  firstPartyClients?: readonly ClientMetadata[];
+  /** Koa middleware run around oidc-provider's routes (provider.use), e.g. to note session activity. */
+  middleware?: readonly Middleware[];
 }
 
 const CUSTOM_CLIENT_METADATA = ['allowed_cors_origins', 'default_resource'] as const;
@@ -31,7 +37,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
 
   return {
     adapter: deps.adapter,
-    clients: config.clients.map(toProviderClient),
+    clients: [...config.clients, ...(deps.firstPartyClients ?? [])].map(toProviderClient),
     findAccount: deps.findAccount,
     loadExistingGrant: deps.loadExistingGrant,
     jwks: { keys: deps.signingKeys.map((key) => ({ ...key })) },
@@ -53,6 +59,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     clientBasedCORS: (_ctx, origin, client) => allowedOrigins.get(client.clientId)?.has(origin) ?? false,
     cookies: {
       keys: [...deps.cookieSecrets],
+      names: buildCookieNames(secureCookies),
       long: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
       short: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
     },

@@ -6,16 +6,16 @@ import type { LogoutDeliveryEvents } from './logout-delivery.ts';
 export function logLogoutDelivery(logger: Logger, isOutage: (error: unknown) => boolean): LogoutDeliveryEvents {
   return {
     delivered: (logout, uri) =>
-      logger.info('back-channel logout delivered', { client: logout.clientId, reason: logout.reason, attempts: logout.attempts, uri }),
+      logger.info('back-channel logout delivered', { client_id: logout.clientId, reason: logout.reason, attempts: logout.attempts, uri }),
     retrying: (logout, error, nextAttemptAt) =>
       logger.warn('back-channel logout failed; will retry', {
-        client: logout.clientId,
+        client_id: logout.clientId,
         attempts: logout.attempts,
         error,
-        nextAttemptAt: nextAttemptAt.toISOString(),
+        next_attempt_at: nextAttemptAt.toISOString(),
       }),
     gaveUp: (logout, error) =>
-      logger.error('back-channel logout given up', { client: logout.clientId, attempts: logout.attempts, error }),
+      logger.error('back-channel logout given up', { client_id: logout.clientId, attempts: logout.attempts, error }),
     failed: (error) => {
       if (!isOutage(error)) logger.error('back-channel logout delivery failed', describeError(error));
     },

@@ -26,7 +26,12 @@ export function logoutsOwedFor(
  * from the database, so it is over everywhere at once; tokens bound to it stop working with it) and, in the same
  * transaction, records the back-channel logout tokens owed to its clients, which the instances then deliver.
  */
-export function createSessionService(queries: Queries, receivers: ReadonlySet<string>, now: () => Date = () => new Date()) {
+export function createSessionService(
+  queries: Queries,
+  /** The clients owed logout tokens now (clients.yaml may be reloaded while the server runs). */
+  receivers: () => ReadonlySet<string>,
+  now: () => Date = () => new Date(),
+) {
   return {
     /** The live sessions of an account, newest sign-in first. */
     listSessions(accountId: string): Promise<SessionRecord[]> {
@@ -41,7 +46,7 @@ export function createSessionService(queries: Queries, receivers: ReadonlySet<st
     async endSession(uid: string, reason: SessionEndReason, queriesInUse: Queries = queries): Promise<SessionRecord | undefined> {
       return queriesInUse.transaction(async (trx) => {
         const ended = await trx.sessions.deleteSessionByUid(uid, now());
-        if (ended) await trx.backchannelLogouts.insertBackchannelLogouts(logoutsOwedFor([ended], receivers, reason), now());
+        if (ended) await trx.backchannelLogouts.insertBackchannelLogouts(logoutsOwedFor([ended], receivers(), reason), now());
         return ended;
       });
     },
@@ -50,7 +55,7 @@ export function createSessionService(queries: Queries, receivers: ReadonlySet<st
     async endSessionsOfAccount(accountId: string, reason: SessionEndReason, queriesInUse: Queries = queries): Promise<number> {
       return queriesInUse.transaction(async (trx) => {
         const ended = await trx.sessions.deleteSessionsByAccountId(accountId, now());
-        await trx.backchannelLogouts.insertBackchannelLogouts(logoutsOwedFor(ended, receivers, reason), now());
+        await trx.backchannelLogouts.insertBackchannelLogouts(logoutsOwedFor(ended, receivers(), reason), now());
         return ended.length;
       });
     },

@@ -2,6 +2,9 @@
 // whenever a session it took part in ends — sign-out at /session/end, an admin ending sessions, a disabled user, a new
 // password — delivered from a database outbox with retries, and recorded.
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
 import * as client from 'openid-client';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +39,18 @@ function clientsFor(receiver: LogoutReceiver) {
     backchannel_logout_uri: receiver.url('/bcl-sub-only'),
     backchannel_logout_session_required: false,
   } satisfies TestClient;
-  return { withSid, subOnly };
+  // Registers back-channel logout only after a clients.yaml reload.
+  const later = {
+    ...withSid,
+    client_id: 'bcl-later',
+    client_secret: randomBytes(32).toString('base64url'),
+    redirect_uris: ['https://later.example.test/callback'],
+    post_logout_redirect_uris: ['https://later.example.test/'],
+    backchannel_logout_uri: receiver.url('/bcl-later'),
+    backchannel_logout_session_required: false,
+  } satisfies TestClient;
+  const { backchannel_logout_uri: _uri, backchannel_logout_session_required: _required, ...laterBefore } = later;
+  return { withSid, subOnly, later, laterBefore };
 }
 
 describe.each(databaseTargets())('back-channel logout ($name database)', (target) => {
@@ -49,7 +63,7 @@ describe.each(databaseTargets())('back-channel logout ($name database)', (target
     clients = clientsFor(receiver);
     server = await startTestServer({
       target,
-      clients: [clients.withSid, clients.subOnly, spaClient],
+      clients: [clients.withSid, clients.subOnly, clients.laterBefore, spaClient],
       overrides: { backchannel_logout: { poll_interval: '1s', retry_delay: '1s', max_attempts: MAX_ATTEMPTS } },
     });
   });
@@ -73,6 +87,16 @@ describe.each(databaseTargets())('back-channel logout ($name database)', (target
 
   async function recordsOf(user: TestUser): Promise<Record<string, unknown>[]> {
     return server.knex('backchannel_logouts').where('account_id', user.id).orderBy('id');
+  }
+
+  /** The records of `user` once none is in flight: the receiver may have answered before the sender wrote the outcome. */
+  async function settledRecordsOf(user: TestUser): Promise<Record<string, unknown>[]> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const records = await recordsOf(user);
+      if (records.every((record) => record['next_attempt_at'] === null) || Date.now() > deadline) return records;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   it('signing out at /session/end sends each client a valid logout token, with sid when it asked for it', async () => {
@@ -102,7 +126,7 @@ describe.each(databaseTargets())('back-channel logout ($name database)', (target
     expect(paths).toEqual(['/bcl-sub-only', '/bcl-web']);
     expect(receiver.received.at(-1)?.contentType).toBe('application/x-www-form-urlencoded');
 
-    const records = await recordsOf(user);
+    const records = await settledRecordsOf(user);
     expect(records).toHaveLength(2);
     for (const record of records) {
       expect(record).toMatchObject({ reason: 'logout', attempts: 1, next_attempt_at: null, last_error: null, failed_at: null });
@@ -144,7 +168,7 @@ describe.each(databaseTargets())('back-channel logout ($name database)', (target
     await server.accounts.disableAccount(user.email);
     await nextTokens(before, 1);
 
-    const reasons = (await recordsOf(user)).map((record) => [record.reason, record.delivered_at instanceof Date]);
+    const reasons = (await settledRecordsOf(user)).map((record) => [record.reason, record.delivered_at instanceof Date]);
     expect(reasons).toEqual([
       ['revoked', true],
       ['revoked', true],
@@ -160,7 +184,7 @@ describe.each(databaseTargets())('back-channel logout ($name database)', (target
     receiver.failNext(2, 503);
     await server.sessions.endSessionsOfAccount(retried.id, 'revoked');
     await nextTokens(before, 1);
-    expect(await recordsOf(retried)).toEqual([
+    expect(await settledRecordsOf(retried)).toEqual([
       expect.objectContaining({ attempts: 3, last_error: null, delivered_at: expect.any(Date), delivered_to: receiver.url('/bcl-web') }),
     ]);
 
@@ -168,11 +192,28 @@ describe.each(databaseTargets())('back-channel logout ($name database)', (target
     await signIn(clients.withSid, new BrowserSession(server.issuer), abandoned);
     receiver.failNext(MAX_ATTEMPTS, 500);
     await server.sessions.endSessionsOfAccount(abandoned.id, 'revoked');
-    const deadline = Date.now() + 30_000;
-    while (!(await recordsOf(abandoned))[0]?.failed_at && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    const [record] = await recordsOf(abandoned);
+    const [record] = await settledRecordsOf(abandoned);
     expect(record).toMatchObject({ attempts: MAX_ATTEMPTS, next_attempt_at: null, delivered_at: null, failed_at: expect.any(Date) });
     expect(record?.last_error).toContain('HTTP 500');
+  });
+
+  it('tells a client that registered back-channel logout in a reloaded clients.yaml', async () => {
+    const user = await createTestUser(server);
+    const browser = new BrowserSession(server.issuer);
+    const { config, tokens } = await signIn(clients.laterBefore, browser, user);
+
+    writeFileSync(path.join(server.configDir, 'clients.yaml'), stringify({ clients: [clients.withSid, clients.subOnly, clients.later, spaClient], resources: [] }));
+    expect(['reloaded', 'unchanged']).toContain(await server.running.reloadClients('test'));
+    const before = receiver.accepted().length;
+    const confirmation = await browser.visit(
+      client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token ?? '', post_logout_redirect_uri: 'https://later.example.test/' }),
+    );
+    if (confirmation.kind !== 'page') throw new Error('expected the logout page');
+    await browser.submit(requireForm(confirmation.page, '/session/end/confirm'), { logout: 'yes' });
+
+    const [token] = await nextTokens(before, 1);
+    expect((await verifyLogoutToken(token ?? '', { issuer: server.issuer, clientId: 'bcl-later' })).payload.sub).toBe(user.id);
+    expect(receiver.received.at(-1)?.path).toBe('/bcl-later');
   });
 
   it('sends nothing for clients without a back-channel logout URI, and nothing twice', async () => {

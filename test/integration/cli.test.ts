@@ -35,8 +35,8 @@ describe('latchkey CLI', () => {
         ISSUER: issuer,
       };
       server = spawnServer(env);
-      await waitForHttp(`${issuer}/.well-known/openid-configuration`, server);
-    });
+      await waitForHttp(`${issuer}/.well-known/openid-configuration`, server, 120_000); // a busy two-core machine starts the embedded database slowly
+    }, 180_000);
 
     afterAll(async () => {
       await stop(server);

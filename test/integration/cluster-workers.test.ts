@@ -12,6 +12,9 @@ import { databaseTargets, type ProvisionedDatabase } from '../support/database-t
 const postgres = databaseTargets().find((target) => target.name === 'postgres');
 if (!postgres) console.warn('Skipping the multi-worker test: it needs Postgres; set TEST_DATABASE_URL');
 
+// Generous: the embedded database starts slowly on a busy two-core machine.
+const STARTUP_BOUND_MS = 90_000;
+
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -20,8 +23,9 @@ afterEach(async () => {
 interface LogLine {
   msg?: string;
   pid?: number;
+  worker_pid?: number;
   workers?: number;
-  requestedWorkers?: number;
+  requested_workers?: number;
 }
 
 function logLines(output: string): LogLine[] {
@@ -67,13 +71,13 @@ describe('worker processes', () => {
     const { env, url } = await serverEnv({ LATCHKEY_WORKERS: '3' });
     const server = spawnServer(env);
     cleanups.push(async () => void (await stop(server)));
-    await waitForHttp(`${url}/readyz`, server);
+    await waitForHttp(`${url}/readyz`, server, STARTUP_BOUND_MS);
 
     const lines = logLines(server.output());
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'the embedded database runs in a single process: starting 1 worker', requestedWorkers: 3 }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'the embedded database runs in a single process: starting 1 worker', requested_workers: 3 }));
     expect(lines.filter((line) => line.msg === 'worker started')).toEqual([]);
     expect(await stop(server)).toBe(0);
-  });
+  }, 2 * STARTUP_BOUND_MS);
 
   describe.runIf(postgres)('on a Postgres server', () => {
     it('starts LATCHKEY_WORKERS workers, replaces one that dies, and drains them all on SIGTERM with exit 0', async () => {
@@ -82,23 +86,23 @@ describe('worker processes', () => {
       const databaseUrl = database && 'url' in database.settings ? database.settings.url : '';
       const { env, url } = await serverEnv({
         DATABASE_URL: databaseUrl,
-        LATCHKEY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'), // required on a Postgres server
         LATCHKEY_WORKERS: '2',
+        LATCHKEY_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       });
       const primary = spawnServer(env);
       cleanups.push(async () => void (await stop(primary)));
-      const workerPids = () => logLines(primary.output()).filter((line) => line.msg === 'worker started').flatMap((line) => line.pid ?? []);
+      const workerPids = () => logLines(primary.output()).filter((line) => line.msg === 'worker started').flatMap((line) => line.worker_pid ?? []);
       const listening = () => logLines(primary.output()).filter((line) => line.msg === 'latchkey is listening').length;
 
-      await until('two workers listening', () => listening() >= 2);
-      await waitForHttp(`${url}/readyz`, primary);
+      await until('two workers listening', () => listening() >= 2, STARTUP_BOUND_MS);
+      await waitForHttp(`${url}/readyz`, primary, STARTUP_BOUND_MS);
       expect(logLines(primary.output())).toContainEqual(expect.objectContaining({ msg: 'starting worker processes', workers: 2, pid: primary.pid }));
       const [first, second] = workerPids();
       if (first === undefined || second === undefined) throw new Error('expected two worker pids');
       expect(new Set([primary.pid, first, second]).size).toBe(3);
 
       process.kill(first, 'SIGKILL');
-      await until('a replacement worker', () => workerPids().length === 3 && listening() >= 3);
+      await until('a replacement worker', () => workerPids().length === 3 && listening() >= 3, STARTUP_BOUND_MS);
       expect(logLines(primary.output())).toContainEqual(expect.objectContaining({ msg: 'worker exited unexpectedly; starting a new one' }));
       for (let i = 0; i < 6; i++) expect((await fetch(`${url}/readyz`)).status).toBe(200);
       const replacement = workerPids()[2] ?? 0;
@@ -106,6 +110,6 @@ describe('worker processes', () => {
       expect(await stop(primary)).toBe(0);
       expect(logLines(primary.output()).filter((line) => line.msg === 'stopping')).toHaveLength(2); // each worker drained
       expect([second, replacement].filter(isRunning)).toEqual([]);
-    });
+    }, 3 * STARTUP_BOUND_MS);
   });
 });

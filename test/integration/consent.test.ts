@@ -31,7 +31,7 @@ describe.each(databaseTargets())('consent ($name database)', (target) => {
     const consent = await expectPage(browser.submitLogin(login, user.email, user.password));
 
     expect(pageKind(consent)).toBe('consent');
-    expect(consent.html).toContain('See your name and profile details');
+    expect(consent.html).toContain('See your name');
     expect(consent.html).not.toContain('See your email address');
     expect(consent.html).toContain(user.email);
   });

@@ -138,6 +138,10 @@ describe.runIf(postgres)('three instances behind a round-robin load balancer (po
     const [logoutToken] = (await receiver.waitForAccepted(tokensBefore + 1)).slice(tokensBefore);
     const verified = await verifyLogoutToken(logoutToken ?? '', { issuer: group.issuer, clientId: webClient.client_id });
     expect(verified.payload).toMatchObject({ sub: user.id, sid: tokens.claims()?.['sid'] });
+    // The receiver may have answered before the instance wrote down the outcome.
+    const delivered = () => group.knex('backchannel_logouts').where('account_id', user.id).whereNotNull('delivered_at');
+    const deadline = Date.now() + 30_000;
+    while ((await delivered()).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     const records = await group.knex('backchannel_logouts').where('account_id', user.id);
     expect(records).toEqual([expect.objectContaining({ reason: 'logout', attempts: 1, delivered_at: expect.any(Date) })]);
   });

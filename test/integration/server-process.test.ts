@@ -78,7 +78,7 @@ describe('server startup', () => {
     const env = { LATCHKEY_CONFIG_DIR: config, LATCHKEY_DATA_DIR: path.join(root, 'data'), PORT: String(port), ISSUER: issuer };
     const server = spawnServer(env);
     try {
-      await waitForHttp(`${issuer}/.well-known/openid-configuration`, server);
+      await waitForHttp(`${issuer}/.well-known/openid-configuration`, server, 120_000); // a busy two-core machine starts the embedded database slowly
       const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
       expect(discovery['issuer']).toBe(issuer);
       expect(discovery['code_challenge_methods_supported']).toEqual(['S256']);
@@ -95,5 +95,5 @@ describe('server startup', () => {
     } finally {
       expect(await stop(server)).toBe(0);
     }
-  });
+  }, 240_000); // starting a server process (and the embedded database) takes long on a busy shared machine
 });

@@ -28,15 +28,18 @@ const MAX_PAGES = 6;
 export class BrowserSession {
   readonly cookies = new CookieJar();
   readonly #origin: string;
+  readonly #headers: Record<string, string>;
 
-  constructor(issuer: string) {
+  /** `headers` go with every request: a User-Agent or Accept-Language of this browser, or X-Forwarded-For to appear to come from another address behind a proxy. */
+  constructor(issuer: string, options: { headers?: Record<string, string> } = {}) {
     this.#origin = new URL(issuer).origin;
+    this.#headers = options.headers ?? {};
   }
 
   /** One request with this browser's cookies, redirects not followed; Set-Cookie goes into the jar. */
   async request(url: URL | string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Response> {
     const target = new URL(url);
-    const headers = new Headers({ accept: 'text/html,application/xhtml+xml', ...init.headers });
+    const headers = new Headers({ accept: 'text/html,application/xhtml+xml', ...this.#headers, ...init.headers });
     const cookie = this.cookies.headerFor(target);
     if (cookie) headers.set('cookie', cookie);
     let body: string | undefined;

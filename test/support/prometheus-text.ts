@@ -70,7 +70,7 @@ function parseLabels(source: string, where: string): Record<string, string> {
 function parseValue(raw: string, where: string): number {
   if (raw === '+Inf') return Infinity;
   if (raw === '-Inf') return -Infinity;
-  if (raw === 'NaN') return NaN;
+  if (raw.toLowerCase() === 'nan') return NaN; // prom-client writes an unset gauge as "Nan"
   const value = Number(raw);
   if (raw === '' || Number.isNaN(value)) throw new Error(`bad value, ${where}`);
   return value;

@@ -84,7 +84,7 @@ export async function startInstanceGroup(options: InstanceGroupOptions): Promise
     queries,
     createPasswordHasher(config.passwords.argon2),
     { minPasswordLength: config.passwords.minLength },
-    createSessionService(queries, findLogoutReceivers(config.clients)),
+    createSessionService(queries, () => findLogoutReceivers(config.clients)),
   );
 
   const close = async () => {

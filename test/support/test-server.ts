@@ -37,8 +37,10 @@ export interface TestServerOptions {
 
 /** A running server and what tests need around it. */
 export interface TestServer {
-  /** http://127.0.0.1:<port>, which is also where it listens. */
+  /** http://127.0.0.1:<port>, which is also where it listens (unless the test overrides the issuer). */
   issuer: string;
+  /** Where it listens: http://127.0.0.1:<port>. */
+  url: string;
   config: LatchkeyConfig;
   /** Accounts on the server's database, through a connection of the test's own. */
   accounts: AccountService;
@@ -68,7 +70,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     try {
       knex = await openTestConnection(config);
       const queries = createQueries(knex);
-      const sessions = createSessionService(queries, findLogoutReceivers(config.clients));
+      const sessions = createSessionService(queries, () => findLogoutReceivers(config.clients));
       const accounts = createAccountService(
         queries,
         createPasswordHasher(config.passwords.argon2),
@@ -78,6 +80,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       const testKnex = knex;
       return {
         issuer: config.issuer,
+        url: server.url,
         config,
         accounts,
         sessions,

@@ -8,6 +8,10 @@ import { createOperationalStatsQueries } from './operational-stats.ts';
 import { createSessionQueries } from './sessions.ts';
 import { createBackchannelLogoutQueries } from './backchannel-logouts.ts';
 import { createKeySetVersionQueries } from './key-set-version.ts';
+import { createSignInThrottleQueries } from './sign-in-throttles.ts';
+import { createAuditEventQueries } from './audit-events.ts';
+import { createAccountPageQueries } from './account-page.ts';
+import { createSessionActivityQueries } from './session-activity.ts';
 
 /** Every query of the application, bound to one knex instance or transaction. */
 export function createQueries(knex: Knex): Queries {
@@ -21,6 +25,10 @@ export function createQueries(knex: Knex): Queries {
     sessions: createSessionQueries(knex),
     backchannelLogouts: createBackchannelLogoutQueries(knex),
     keySetVersion: createKeySetVersionQueries(knex),
+    signInThrottles: createSignInThrottleQueries(knex),
+    auditEvents: createAuditEventQueries(knex),
+    accountPage: createAccountPageQueries(knex),
+    sessionActivity: createSessionActivityQueries(knex),
     /** Runs `work` in one transaction, with queries bound to it. */
     transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
       return knex.transaction((trx) => work(createQueries(trx)));
@@ -42,6 +50,10 @@ export interface Queries {
   sessions: ReturnType<typeof createSessionQueries>;
   backchannelLogouts: ReturnType<typeof createBackchannelLogoutQueries>;
   keySetVersion: ReturnType<typeof createKeySetVersionQueries>;
+  signInThrottles: ReturnType<typeof createSignInThrottleQueries>;
+  auditEvents: ReturnType<typeof createAuditEventQueries>;
+  accountPage: ReturnType<typeof createAccountPageQueries>;
+  sessionActivity: ReturnType<typeof createSessionActivityQueries>;
   transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
 }

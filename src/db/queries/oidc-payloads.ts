@@ -27,6 +27,14 @@ export interface OidcPayloadRow {
   expiresAt: Date | undefined;
 }
 
+/**
+ * Ids come straight from requests (a code, a token, a cookie). Postgres text cannot hold NUL, so no row has such an id,
+ * and pg would throw on it rather than find nothing.
+ */
+function storable(id: string): boolean {
+  return !id.includes('\0');
+}
+
 /** SQL for the oidc_payloads table; expired rows are never returned, even before the cleanup deletes them. */
 export function createOidcPayloadQueries(knex: Knex) {
   const notExpired = (now: Date): [string, Date[]] => ['(expires_at IS NULL OR expires_at > ?)', [now]];
@@ -55,14 +63,17 @@ export function createOidcPayloadQueries(knex: Knex) {
     },
 
     async findPayloadById(model: string, id: string, now: Date): Promise<StoredOidcPayload | undefined> {
+      if (!storable(id)) return undefined;
       return toStored(await live(model, now).andWhere('id', id).first());
     },
 
     async findPayloadByUid(model: string, uid: string, now: Date): Promise<StoredOidcPayload | undefined> {
+      if (!storable(uid)) return undefined;
       return toStored(await live(model, now).andWhere('uid', uid).first());
     },
 
     async findPayloadByUserCode(model: string, userCode: string, now: Date): Promise<StoredOidcPayload | undefined> {
+      if (!storable(userCode)) return undefined;
       return toStored(await live(model, now).andWhere('user_code', userCode).first());
     },
 

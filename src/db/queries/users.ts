@@ -79,11 +79,13 @@ export function createUserQueries(knex: Knex) {
     },
 
     async findUserById(id: string): Promise<UserRecord | undefined> {
+      if (id.includes('\0')) return undefined; // Postgres text cannot hold NUL, so no row has it (and pg would throw)
       const row = await users().where('id', id).first();
       return row ? toUserRecord(row) : undefined;
     },
 
     async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+      if (email.includes('\0')) return undefined; // as above: typed input may hold NUL, no stored email does
       const row = await users().whereRaw('lower(email) = lower(?)', [email]).first();
       return row ? toUserRecord(row) : undefined;
     },
@@ -97,6 +99,11 @@ export function createUserQueries(knex: Knex) {
       await users()
         .where('id', id)
         .update({ password_hash: passwordHash, updated_at: now, ...(changed ? { password_changed_at: now } : {}) });
+    },
+
+    /** Sets the display name (null clears it); updated_at moves, so relying parties see the change in `updated_at`. */
+    async updateUserName(id: string, name: string | null, now: Date): Promise<boolean> {
+      return (await users().where('id', id).update({ name, updated_at: now })) > 0;
     },
 
     async updateUserDisabledAt(id: string, disabledAt: Date | null, now: Date): Promise<boolean> {

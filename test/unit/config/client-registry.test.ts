@@ -35,6 +35,11 @@ describe('loadClientRegistry', () => {
     });
   });
 
+  it('refuses the client_id of Latchkey\'s own account page', () => {
+    const load = registryFrom(`clients:\n  - client_id: latchkey-account\n    client_secret: ${SECRET}\n    redirect_uris: [https://app.example.com/cb]\n`);
+    expect(load).toThrow(`config/clients.yaml: clients[0] (client_id "latchkey-account").client_id: is reserved for Latchkey's own account page`);
+  });
+
   it('reads resources, their scopes and ttl, and lets clients use them', () => {
     const load = registryFrom(`
 clients:

@@ -47,6 +47,8 @@ describe('loadConfig', () => {
         jwksMaxAge: 600,
       },
       metrics: { port: undefined, host: '127.0.0.1', token: undefined },
+      throttling: { perAccountAndIp: 5, perAccount: 20, perIp: 100, baseDelay: 30, maxDelay: 900, resetAfter: 43_200 },
+      audit: { retention: 31_536_000 },
       clients: [],
       resources: [],
       sources: {

@@ -21,6 +21,8 @@ cookies: { secrets: ["${'k'.repeat(32)}"] }
 ui: { product_name: Acme, logo_uri: /logo.svg, primary_color: "#fff", terms_uri: "http://localhost:8080/terms" }
 passwords: { min_length: 12, argon2: { memory_cost: 65536, time_cost: 3, parallelism: 4 } }
 signing: { algorithms: [ES256, RS256, EdDSA] }
+throttling: { per_account_and_ip: 3, per_account: 10, per_ip: 50, base_delay: 1s, max_delay: 1m, reset_after: 1h }
+audit: { retention: 90d }
 `)();
     expect(config).toMatchObject({
       issuer: 'https://id.example.com/auth',
@@ -32,6 +34,8 @@ signing: { algorithms: [ES256, RS256, EdDSA] }
       ui: { productName: 'Acme', logoUri: '/logo.svg', primaryColor: '#fff', termsUri: 'http://localhost:8080/terms' },
       passwords: { minLength: 12, argon2: { memoryCost: 65_536, timeCost: 3, parallelism: 4 } },
       signing: { algorithms: ['ES256', 'RS256', 'EdDSA'] },
+      throttling: { perAccountAndIp: 3, perAccount: 10, perIp: 50, baseDelay: 1, maxDelay: 60, resetAfter: 3600 },
+      audit: { retention: 7_776_000 },
     });
   });
 
@@ -63,6 +67,8 @@ signing: { algorithms: [ES256, RS256, EdDSA] }
     ['signing without RS256', 'signing:\n  algorithms: [ES256]\n', 'signing.algorithms: must include RS256 (required by OpenID Connect Core §15.1)'],
     ['an unknown algorithm', 'signing:\n  algorithms: [RS256, HS256]\n', 'signing.algorithms[1]: must be one of RS256, ES256, EdDSA'],
     ['a file that is a list', '- port: 1\n', 'Invalid input: expected object, received array'],
+    ['a back-off that shrinks', 'throttling:\n  base_delay: 10m\n  max_delay: 1m\n', 'throttling.max_delay: must not be shorter than base_delay'],
+    ['no free sign-in attempts', 'throttling:\n  per_account: 0\n', 'throttling.per_account: must be a whole number from 1 to 100000'],
   ])('reports %s', (_, text, expected) => {
     expect(linesOf(loadServer(text))).toEqual([`${FILE}: ${expected}`]);
   });

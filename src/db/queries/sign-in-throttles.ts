@@ -1,0 +1,107 @@
+import type { Knex } from 'knex';
+
+/** One counter: a scope (what is counted) and a key (whose attempts, already hashed). */
+export interface ThrottleCounter {
+  scope: string;
+  key: string;
+}
+
+/** A counter with the number of counted attempts it allows before back-off starts. */
+export interface LimitedThrottleCounter extends ThrottleCounter {
+  freeAttempts: number;
+}
+
+/** Exponential back-off: after the free attempts, base × 2^(extra attempts) seconds, at most max; counters restart when stale. */
+export interface BackOffPolicy {
+  baseDelaySeconds: number;
+  maxDelaySeconds: number;
+  resetAfterSeconds: number;
+}
+
+/** SQL for sign_in_throttles, the per-account and per-address counters of sign-in attempts. */
+export function createSignInThrottleQueries(knex: Knex) {
+  return {
+    /**
+     * Counts an attempt on every counter at once, unless one of them is in back-off; true when all were counted (the
+     * attempt may go ahead). One statement: the ON CONFLICT ... WHERE re-checks each row under its row lock, so
+     * attempts fired in parallel are counted one after another and none slips past a limit. A counter whose row is
+     * in back-off is left as it is (refused attempts do not lengthen the wait).
+     */
+    async countAttempt(counters: readonly LimitedThrottleCounter[], policy: BackOffPolicy, now: Date): Promise<boolean> {
+      const bindings: Record<string, unknown> = {
+        now,
+        staleBefore: new Date(now.getTime() - policy.resetAfterSeconds * 1000),
+        base: policy.baseDelaySeconds,
+        max: policy.maxDelaySeconds,
+      };
+      const values = counters.map((counter, index) => {
+        Object.assign(bindings, { [`scope${index}`]: counter.scope, [`key${index}`]: counter.key, [`free${index}`]: counter.freeAttempts });
+        return `(CAST(:scope${index} AS text), CAST(:key${index} AS text), CAST(:free${index} AS integer))`;
+      });
+      const freeAttempts = '(SELECT a.free_attempts FROM attempt a WHERE a.scope = t.scope AND a.key = t.key)';
+      const failures = 'CASE WHEN t.last_failure_at <= CAST(:staleBefore AS timestamptz) THEN 1 ELSE t.failures + 1 END';
+      // power() is capped so that a huge count cannot overflow; the delay is capped at max anyway.
+      const delay = (extra: string) => `make_interval(secs => LEAST(:max, :base * power(2, LEAST(${extra}, 40))))`;
+      const result = await knex.raw<{ rows: { scope: string }[] }>(
+        `WITH attempt (scope, key, free_attempts) AS (VALUES ${values.join(', ')}),
+        in_back_off AS (
+          SELECT 1 FROM sign_in_throttles t JOIN attempt a ON a.scope = t.scope AND a.key = t.key
+          WHERE t.blocked_until > CAST(:now AS timestamptz)
+        )
+        INSERT INTO sign_in_throttles AS t (scope, key, failures, blocked_until, last_failure_at)
+        SELECT a.scope, a.key, 1,
+          CASE WHEN a.free_attempts <= 1 THEN CAST(:now AS timestamptz) + ${delay('0')} END,
+          CAST(:now AS timestamptz)
+        FROM attempt a WHERE NOT EXISTS (SELECT 1 FROM in_back_off)
+        ON CONFLICT (scope, key) DO UPDATE SET
+          failures = ${failures},
+          blocked_until = CASE WHEN ${failures} >= ${freeAttempts}
+            THEN CAST(:now AS timestamptz) + ${delay(`${failures} - ${freeAttempts}`)} END,
+          last_failure_at = CAST(:now AS timestamptz)
+        WHERE t.blocked_until IS NULL OR t.blocked_until <= CAST(:now AS timestamptz)
+        RETURNING t.scope`,
+        bindings,
+      );
+      return result.rows.length === counters.length;
+    },
+
+    /** The latest end of back-off among the counters, or undefined when none is in back-off. */
+    async findBlockedUntil(counters: readonly ThrottleCounter[], now: Date): Promise<Date | undefined> {
+      if (counters.length === 0) return undefined;
+      const row = await knex('sign_in_throttles')
+        .max<{ until: Date | null }>('blocked_until as until')
+        .whereIn(['scope', 'key'], counters.map((counter) => [counter.scope, counter.key]))
+        .andWhere('blocked_until', '>', now)
+        .first();
+      return row?.until ?? undefined;
+    },
+
+    /** Forgets counters (after a successful sign-in). */
+    async deleteCounters(counters: readonly ThrottleCounter[]): Promise<void> {
+      if (counters.length === 0) return;
+      await knex('sign_in_throttles').whereIn(['scope', 'key'], counters.map((counter) => [counter.scope, counter.key])).delete();
+    },
+
+    /** Takes back one counted attempt that turned out to succeed, and the back-off it alone started. */
+    async uncountAttempt(counter: LimitedThrottleCounter): Promise<void> {
+      await knex('sign_in_throttles')
+        .where({ scope: counter.scope, key: counter.key })
+        .update({
+          failures: knex.raw('GREATEST(failures - 1, 0)'),
+          blocked_until: knex.raw('CASE WHEN failures - 1 >= ? THEN blocked_until END', [counter.freeAttempts]),
+        });
+    },
+
+    /** Deletes counters that are out of back-off and have counted nothing since `staleBefore`. */
+    async deleteStaleCounters(staleBefore: Date, now: Date): Promise<number> {
+      return knex('sign_in_throttles')
+        .where('last_failure_at', '<=', staleBefore)
+        .andWhere((query) => {
+          query.whereNull('blocked_until').orWhere('blocked_until', '<=', now);
+        })
+        .delete();
+    },
+  };
+}
+
+export type SignInThrottleQueries = ReturnType<typeof createSignInThrottleQueries>;

@@ -1,0 +1,50 @@
+// response_mode=form_post in a real browser under the strict CSP: the response page's one inline script is allowed by
+// its hash and its form may post to the client's redirect_uri, so the code arrives; nothing else may run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { databaseTargets } from '../support/database-targets.ts';
+import { useTestServer } from '../support/use-test-server.ts';
+import { createTestUser, spaClient } from '../support/fixtures.ts';
+import { authorizationUrl } from '../support/login-attempts.ts';
+import { browserAvailable, launchBrowser } from '../support/real-browser.ts';
+
+describe.runIf(browserAvailable()).each(databaseTargets())('form_post response mode in a real browser ($name)', (target) => {
+  const server = useTestServer({ target, clients: [spaClient] });
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('posts the code and state to the redirect_uri, with no CSP violation', async () => {
+    const user = await createTestUser(server());
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
+    const posted = new Promise<{ method: string; body: URLSearchParams }>((resolve) => {
+      void context.route(`${new URL(spaClient.redirect_uris[0]).origin}/**`, async (route) => {
+        resolve({ method: route.request().method(), body: new URLSearchParams(route.request().postData() ?? '') });
+        await route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the app' });
+      });
+    });
+
+    await page.goto(authorizationUrl(server(), { response_mode: 'form_post', state: 'form-post-state' }).href);
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+
+    const { method, body } = await posted;
+    expect(method).toBe('POST');
+    expect(body.get('state')).toBe('form-post-state');
+    expect(body.get('code')).toEqual(expect.any(String));
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,77 @@
+// A person in Chromium: one browser context (its own cookies), its page, and what reached the application.
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { TestUser } from './fixtures.ts';
+
+/** One browser profile on the hosted pages; visits to the application's origin are answered here, not loaded. */
+export interface Visitor {
+  context: BrowserContext;
+  page: Page;
+  /** Console messages about Content-Security-Policy violations; a page that keeps to its CSP has none. */
+  cspViolations: string[];
+  /** The next URL the browser was sent to at the application (a redirect_uri or a logout target). */
+  nextArrivalAtApp(): Promise<URL>;
+  close(): Promise<void>;
+}
+
+/** Files the pages may load from other origins in a test (e.g. a client's logo), as the network would serve them. */
+export type StubbedFiles = Record<string, { contentType: string; body: string }>;
+
+export async function openVisitor(
+  browser: Browser,
+  options: { appOrigin: string; files?: StubbedFiles; context?: BrowserContextOptions },
+): Promise<Visitor> {
+  const context = await browser.newContext(options.context);
+  const page = await context.newPage();
+  const cspViolations: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+  });
+  const arrivals: URL[] = [];
+  const waiting: ((url: URL) => void)[] = [];
+  await context.route(`${options.appOrigin}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    const waiter = waiting.shift();
+    if (waiter) waiter(url);
+    else arrivals.push(url);
+    await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html lang="en"><title>App</title><h1>Back at the app</h1></html>' });
+  });
+  for (const [url, file] of Object.entries(options.files ?? {})) {
+    await context.route(url, (route) => route.fulfill({ status: 200, contentType: file.contentType, body: file.body }));
+  }
+  return {
+    context,
+    page,
+    cspViolations,
+    async nextArrivalAtApp() {
+      const arrived = arrivals.shift() ?? (await new Promise<URL>((resolve) => waiting.push(resolve)));
+      // Let the navigation to the app finish, so the next page.goto does not interrupt it.
+      await page.waitForURL((url) => url.origin === options.appOrigin);
+      return arrived;
+    },
+    close: () => context.close(),
+  };
+}
+
+/** Fills the English sign-in form by its labels and submits it. */
+export async function signInOnPage(page: Page, user: Pick<TestUser, 'email' | 'password'>): Promise<void> {
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Opens /account and signs in there when asked; resolves on the account page. */
+export async function openAccountPage(page: Page, issuer: string, user: Pick<TestUser, 'email' | 'password'>): Promise<void> {
+  await page.goto(`${issuer}/account`);
+  if (await page.getByRole('button', { name: 'Sign in' }).isVisible()) await signInOnPage(page, user);
+  await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+}
+
+/** The id of the focused element, or its tag and text when it has none. */
+export function focusedElement(page: Page): Promise<string> {
+  // A string: it runs in the page, whose DOM types this Node project does not compile against.
+  return page.evaluate<string>(`(() => {
+    const element = document.activeElement;
+    if (!element) return '';
+    return element.id || element.tagName.toLowerCase() + ':' + (element.textContent || '').trim();
+  })()`);
+}
