@@ -8,6 +8,7 @@ import { startExpiredPayloadSweeper } from './db/sweep-expired-payloads.ts';
 import { createPasswordHasher } from './accounts/password-hasher.ts';
 import { createAccountService } from './accounts/account-service.ts';
 import { resolveKeyEncryptionKeys } from './keys/key-encryption-key.ts';
+import { deriveSecret } from './keys/key-encryption.ts';
 import { buildKeyPolicies } from './keys/key-policy.ts';
 import { createKeyManager } from './keys/key-manager.ts';
 import { createViewRenderer } from './http/view-renderer.ts';
@@ -113,6 +114,8 @@ export async function startServer(
     // The delivery loop starts once the provider exists; until then there is nothing to wake.
     const logoutsRecorded = { wakeDelivery: (): void => undefined };
     const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
+    // Shared by every instance and untouched by key rotations, unlike the cookie keys it was once derived from.
+    const accountClientSeed = deriveSecret(keks.current, 'account client');
     const signIn = createSignIn({ accounts, throttle: createSignInThrottle(queries.signInThrottles, config.throttling), audit });
     const views = createViewRenderer(config.ui);
     const runtime = createProviderRuntime({
@@ -121,7 +124,7 @@ export async function startServer(
       findAccount: buildFindAccount(accounts),
       loadExistingGrant: withFirstPartyConsent(buildLoadExistingGrant(queries.oidcPayloads)),
       pages: buildHostedPages(views),
-      firstPartyClients: [buildAccountClient(config.issuer, keys.current.cookieSecrets[0] ?? '')],
+      firstPartyClients: [buildAccountClient(config.issuer, accountClientSeed)],
       middleware: [trackSessionActivity(queries.sessionActivity, (error) => logger.warn('recording session activity failed', describeError(error)))],
       recordBackchannelLogout: async (logout) => {
         await queries.backchannelLogouts.insertBackchannelLogouts([logout], new Date());
@@ -164,7 +167,8 @@ export async function startServer(
       accounts,
       selfService: createSelfService(queries, hasher, { minPasswordLength: config.passwords.minLength }),
       getProvider: () => providers.current,
-      cookieSecrets: keys.current.cookieSecrets,
+      cookieSecrets: () => keys.current.cookieSecrets,
+      clientSecretSeed: accountClientSeed,
       selfUrl: () => selfUrl,
     });
     const readiness = createReadiness();
