@@ -47,6 +47,7 @@ import { createDatabaseAvailability } from './db/database-availability.ts';
 import { answerDatabaseOutagesWith503 } from './oidc/database-outage.ts';
 import { respondServiceUnavailable } from './http/service-unavailable.ts';
 import { createAuditLog } from './audit/audit-log.ts';
+import { recordKeyRotation } from './audit/key-rotation.ts';
 import { createSignInThrottle } from './accounts/sign-in-throttle.ts';
 import { createSignIn } from './accounts/sign-in.ts';
 import { attachAuditHooks } from './oidc/audit-hooks.ts';
@@ -93,12 +94,16 @@ export async function startServer(
 
     // Retention follows the registry in use, which clients.yaml reloads replace; the runtime holds it once built.
     let registryInUse = (): Pick<LatchkeyConfig, 'clients' | 'resources'> => config;
+    const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
     const keys = await createKeyManager({
       queries,
       policies: buildKeyPolicies(config, () => registryInUse()),
       keks,
       logger,
       configuredCookieSecrets: config.cookies.secrets,
+      recordKeyEvents: async (events) => {
+        for (const event of events) await recordKeyRotation(audit, { ...event, alg: event.group, actor: 'rotation schedule' });
+      },
     });
     const availability = createDatabaseAvailability({
       probe: database.probe,
@@ -113,7 +118,6 @@ export async function startServer(
     const accounts = createAccountService(queries, hasher, { minPasswordLength: config.passwords.minLength }, sessions);
     // The delivery loop starts once the provider exists; until then there is nothing to wake.
     const logoutsRecorded = { wakeDelivery: (): void => undefined };
-    const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
     // Shared by every instance and untouched by key rotations, unlike the cookie keys it was once derived from.
     const accountClientSeed = deriveSecret(keks.current, 'account client');
     const signIn = createSignIn({ accounts, throttle: createSignInThrottle(queries.signInThrottles, config.throttling), audit });

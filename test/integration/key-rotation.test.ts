@@ -107,6 +107,16 @@ describe.each(databaseTargets())('signing key rotation ($name database)', (targe
     expect(goneAt).toBeGreaterThanOrEqual(Math.max(...tokens.filter((token) => token.kid === oldKid).map((token) => token.exp * 1000)));
     // Nothing is published or signs from a removed key: its row keeps no private material.
     const row = await server().knex('signing_keys').where('kid', oldKid).first();
-    expect(row).toMatchObject({ private_jwk: null });
+    expect(row).toMatchObject({ private_jwk: null, sealed_private_jwk: null });
+    // The audit trail tells the story, step by step, as done by the schedule.
+    const audited = await server().knex('audit_events').where('event', 'key.rotated').orderBy('id').pluck('details');
+    const story = (audited as Array<Record<string, string>>).filter((details) => [oldKid, newKid].includes(details['kid'] ?? ''));
+    expect(story.map((details) => [details['kid'], details['state'], details['actor']])).toEqual(
+      expect.arrayContaining([
+        [newKid, 'generated', 'rotation schedule'],
+        [oldKid, 'previous', 'rotation schedule'],
+        [oldKid, 'retired', 'rotation schedule'],
+      ]),
+    );
   });
 });

@@ -112,6 +112,10 @@ describe('latchkey keys', () => {
     expect(confirmed.stdout).toContain(`Revoked ${kid}.`);
     await published(kid, false);
     expect(await listKeys('--all')).toEqual(expect.arrayContaining([expect.objectContaining({ kid, state: 'revoked' })]));
+    // In the audit trail, with who did it.
+    const audit = await runCli(['audit', 'search', '--event', 'key.rotated', '--json'], env);
+    const details = audit.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { details: Record<string, string> }).details);
+    expect(details).toContainEqual(expect.objectContaining({ kid, alg: 'ES256', state: 'revoked', actor: expect.stringMatching(/^latchkey keys/) }));
   });
 
   it('revoke --yes of the signing key makes another key sign at once', async () => {
