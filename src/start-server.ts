@@ -161,7 +161,13 @@ export async function startServer(
     const csrf = createCsrfTokens(() => keys.current.cookieSecrets);
     const interactionRoutes = buildInteractionRoutes({
       getProvider: () => providers.current,
-      login: buildLoginStep({ signIn, views, csrf, recordSignIn: (outcome) => metrics.signIns.inc({ outcome }) }),
+      login: buildLoginStep({
+        signIn,
+        views,
+        csrf,
+        recordSignIn: (outcome) => metrics.signIns.inc({ outcome }),
+        recordThrottled: () => metrics.throttledAttempts.inc({ scope: 'sign_in' }),
+      }),
       consent: buildConsentStep({ accounts, views, csrf, resources: () => runtime.inputs.registry.resources, audit }),
     });
     let selfUrl = '';

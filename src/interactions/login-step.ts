@@ -17,6 +17,8 @@ export function buildLoginStep(deps: {
   csrf: CsrfTokens;
   /** Counts each submitted sign-in by how it ended. */
   recordSignIn: (outcome: SignInOutcome) => void;
+  /** Counts a sign-in refused by throttling. */
+  recordThrottled: () => void;
 }) {
   async function render(ctx: Context, provider: Provider, details: InteractionDetails, email: string, error?: SignInMessage) {
     const locale = deps.views.locale(ctx, details.params['ui_locales']);
@@ -44,6 +46,7 @@ export function buildLoginStep(deps: {
       const outcome = await deps.signIn.attempt({ email, password, ...requestOrigin(ctx), clientId: String(details.params['client_id']) });
       if (outcome.kind === 'throttled') {
         deps.recordSignIn('failure');
+        deps.recordThrottled();
         ctx.status = 429; // RFC 6585 §4, with the wait in Retry-After
         ctx.set('Retry-After', String(outcome.retryAfterSeconds));
         return render(ctx, provider, details, email, tooManyAttempts(outcome.retryAfterSeconds));

@@ -17,8 +17,9 @@ function withoutEmail(page: Page, email: string): string {
   return page.html.replaceAll(email, '<EMAIL>');
 }
 
+/** The headers that could tell one answer from another; date and request id differ on every response by design. */
 function headersOf(page: Page): Record<string, string> {
-  const { date: _date, 'content-length': _length, ...rest } = Object.fromEntries(page.headers);
+  const { date: _date, 'content-length': _length, 'x-request-id': _requestId, ...rest } = Object.fromEntries(page.headers);
   return rest;
 }
 

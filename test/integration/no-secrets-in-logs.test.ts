@@ -33,6 +33,7 @@ describe.each(databaseTargets())('secrets stay out of logs and the audit trail (
   let issuer: string;
   const clientSecret = randomBytes(32).toString('base64url');
   const cookieSecret = randomBytes(32).toString('base64url');
+  const keyEncryptionKey = randomBytes(32).toString('base64');
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'lk-logs-'));
@@ -49,6 +50,7 @@ describe.each(databaseTargets())('secrets stay out of logs and the audit trail (
       ISSUER: issuer,
       LOG_LEVEL: 'trace',
       LATCHKEY_COOKIE_SECRETS: cookieSecret,
+      LATCHKEY_KEY_ENCRYPTION_KEY: keyEncryptionKey, // required on a Postgres server
       LOG_TEST_WEB_SECRET: clientSecret,
       ...('url' in database.settings ? { DATABASE_URL: database.settings.url } : { LATCHKEY_DATA_DIR: database.settings.data_dir }),
     };
@@ -107,6 +109,7 @@ describe.each(databaseTargets())('secrets stay out of logs and the audit trail (
       'client secret': clientSecret,
       'wrong client secret': wrongSecret,
       'cookie secret': cookieSecret,
+      'key-encryption key': keyEncryptionKey,
       'CSRF token': csrf,
       'authorization code': code,
       'code verifier': pending.codeVerifier,

@@ -53,12 +53,22 @@ async function auditCount(server: TestServer, event: string, email: string): Pro
   return Number(row?.count ?? 0);
 }
 
+const METRICS_TOKEN = 'throttling-test-metrics-token';
+
+/** latchkey_throttled_attempts_total for sign-ins, from the server's /metrics. */
+async function throttledMetric(server: TestServer): Promise<number> {
+  const response = await fetch(`${server.issuer}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  expect(response.status).toBe(200);
+  const line = /^latchkey_throttled_attempts_total\{scope="sign_in"\} (\d+)$/m.exec(await response.text());
+  return Number(line?.[1] ?? 0);
+}
+
 describe.each(databaseTargets())('sign-in throttling ($name database)', (target) => {
   // A back-off far longer than any test takes, so "still in back-off" never depends on how busy the machine is.
   const server = useTestServer({
     target,
     clients: [spaClient],
-    overrides: { proxy: true, throttling: { ...limits, base_delay: '10m', max_delay: '20m' } },
+    overrides: { proxy: true, throttling: { ...limits, base_delay: '10m', max_delay: '20m' }, metrics: { token: METRICS_TOKEN } },
   });
 
   it(`refuses the ${limits.per_account_and_ip + 1}th attempt for an email from one address with 429, Retry-After and a clear message, even with the right password`, async () => {
@@ -78,6 +88,7 @@ describe.each(databaseTargets())('sign-in throttling ($name database)', (target)
     const user = await createTestUser(server());
     const address = randomAddress();
     const { browser, page } = await openLoginPage(server(), browserFrom(server(), address));
+    const throttledBefore = await throttledMetric(server());
 
     const pages = await Promise.all(Array.from({ length: 30 }, (_, i) => postLogin(browser, page, user.email, `wrong-${i}-password`).then(pageOf)));
 
@@ -88,6 +99,7 @@ describe.each(databaseTargets())('sign-in throttling ($name database)', (target)
     // Only the counted attempts reached the password check: the audit trail has one failure for each.
     expect(await auditCount(server(), 'sign_in.failed', user.email)).toBe(limits.per_account_and_ip);
     expect(await auditCount(server(), 'sign_in.throttled', user.email)).toBe(30 - limits.per_account_and_ip);
+    expect(await throttledMetric(server())).toBe(throttledBefore + 30 - limits.per_account_and_ip);
     expectThrottled(await attempt(server(), address, user.email, user.password));
   });
 

@@ -30,7 +30,9 @@ describe('the message files', () => {
     ];
     for (const file of sources) {
       for (const match of readFileSync(file, 'utf8').matchAll(/\b(?:t|emphasize)\(\s*'([\w.]+)'/g)) used.add(match[1] ?? '');
-      for (const match of readFileSync(file, 'utf8').matchAll(/'((?:account|error|login|consent|scope|time)\.[\w.]+)'/g)) used.add(match[1] ?? '');
+      // Audit event names (src/audit, `event: '...'`) look like keys but are not texts.
+      if (file.startsWith(path.join('src', 'audit'))) continue;
+      for (const match of readFileSync(file, 'utf8').matchAll(/(?<!event: )'((?:account|error|login|consent|scope|time)\.[\w.]+)'/g)) used.add(match[1] ?? '');
     }
     // Keys built at run time: the scope and error texts.
     for (const scope of ['openid', 'profile', 'email', 'offline_access']) used.add(`scope.${scope}.title`).add(`scope.${scope}.detail`);
