@@ -74,8 +74,9 @@ async function rotateKeys(args: string[]): Promise<void> {
 }
 
 async function revokeKey(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { yes: { type: 'boolean', default: false } } });
-  const [kid, ...extra] = positionals;
+  // Not parseArgs: a kid is base64url and may start with "-", which parseArgs would take for an option.
+  const values = { yes: args.includes('--yes') };
+  const [kid, ...extra] = args.filter((arg) => arg !== '--yes' && arg !== '--');
   if (!kid || extra.length > 0) throw new UsageError('Give exactly one KID (see latchkey keys list).');
   await withCliContext(async (context) => {
     const policies = buildKeyPolicies(context.config);

@@ -133,6 +133,9 @@ describe('latchkey keys', () => {
     const unknown = await runCli(['keys', 'revoke', 'no-such-kid', '--yes'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('There is no key no-such-kid');
+    // A kid is base64url: one starting with "-" is a kid, not an option.
+    const dashed = await runCli(['keys', 'revoke', '-no-such-kid', '--yes'], env);
+    expect(dashed.stderr).toContain('There is no key -no-such-kid');
     const badAlg = await runCli(['keys', 'rotate', '--alg', 'HS256'], env);
     expect(badAlg.code).toBe(2);
     expect(badAlg.stderr).toContain('--alg must be one of RS256, ES256, cookie');
