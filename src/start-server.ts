@@ -8,6 +8,7 @@ import { startExpiredPayloadSweeper } from './db/sweep-expired-payloads.ts';
 import { createPasswordHasher } from './accounts/password-hasher.ts';
 import { createAccountService } from './accounts/account-service.ts';
 import { resolveKeyEncryptionKeys } from './keys/key-encryption-key.ts';
+import { deriveSecret } from './keys/key-encryption.ts';
 import { buildKeyPolicies } from './keys/key-policy.ts';
 import { createKeyManager } from './keys/key-manager.ts';
 import { createViewRenderer } from './http/view-renderer.ts';
@@ -47,7 +48,6 @@ import { answerDatabaseOutagesWith503 } from './oidc/database-outage.ts';
 import { respondServiceUnavailable } from './http/service-unavailable.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { recordKeyRotation } from './audit/key-rotation.ts';
-import { describeKeyStep } from './keys/describe-key-step.ts';
 import { createSignInThrottle } from './accounts/sign-in-throttle.ts';
 import { createSignIn } from './accounts/sign-in.ts';
 import { attachAuditHooks } from './oidc/audit-hooks.ts';
@@ -91,17 +91,19 @@ export async function startServer(
     const applied = await migrateToLatest(database.knex);
     if (applied.length > 0) logger.info('applied database migrations', { migrations: applied });
     const queries = createQueries(database.knex);
-    const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
 
     // Retention follows the registry in use, which clients.yaml reloads replace; the runtime holds it once built.
     let registryInUse = (): Pick<LatchkeyConfig, 'clients' | 'resources'> => config;
+    const audit = createAuditLog(queries.auditEvents, (error) => logger.error('audit event not recorded', describeError(error)));
     const keys = await createKeyManager({
       queries,
       policies: buildKeyPolicies(config, () => registryInUse()),
       keks,
       logger,
       configuredCookieSecrets: config.cookies.secrets,
-      onStepPerformed: (step, created) => void recordKeyRotation(audit, { ...describeKeyStep(step), created: created.map((key) => key.kid), actor: 'schedule' }),
+      recordKeyEvents: async (events) => {
+        for (const event of events) await recordKeyRotation(audit, { ...event, alg: event.group, actor: 'rotation schedule' });
+      },
     });
     const availability = createDatabaseAvailability({
       probe: database.probe,
@@ -116,6 +118,8 @@ export async function startServer(
     const accounts = createAccountService(queries, hasher, { minPasswordLength: config.passwords.minLength }, sessions);
     // The delivery loop starts once the provider exists; until then there is nothing to wake.
     const logoutsRecorded = { wakeDelivery: (): void => undefined };
+    // Shared by every instance and untouched by key rotations, unlike the cookie keys it was once derived from.
+    const accountClientSeed = deriveSecret(keks.current, 'account client');
     const signIn = createSignIn({ accounts, throttle: createSignInThrottle(queries.signInThrottles, config.throttling), audit });
     const views = createViewRenderer(config.ui);
     const runtime = createProviderRuntime({
@@ -124,7 +128,7 @@ export async function startServer(
       findAccount: buildFindAccount(accounts),
       loadExistingGrant: withFirstPartyConsent(buildLoadExistingGrant(queries.oidcPayloads)),
       pages: buildHostedPages(views),
-      firstPartyClients: [buildAccountClient(config.issuer, keys.current.cookieSecrets[0] ?? '')],
+      firstPartyClients: [buildAccountClient(config.issuer, accountClientSeed)],
       middleware: [trackSessionActivity(queries.sessionActivity, (error) => logger.warn('recording session activity failed', describeError(error)))],
       recordBackchannelLogout: async (logout) => {
         await queries.backchannelLogouts.insertBackchannelLogouts([logout], new Date());
@@ -173,7 +177,8 @@ export async function startServer(
       accounts,
       selfService: createSelfService(queries, hasher, { minPasswordLength: config.passwords.minLength }),
       getProvider: () => providers.current,
-      cookieSecrets: keys.current.cookieSecrets,
+      cookieSecrets: () => keys.current.cookieSecrets,
+      clientSecretSeed: accountClientSeed,
       selfUrl: () => selfUrl,
     });
     const readiness = createReadiness();

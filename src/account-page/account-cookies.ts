@@ -30,7 +30,7 @@ const pendingSignInSchema = z.object({ state: z.string().min(16), nonce: z.strin
  * https, limited to /account, and signed (./signed-value.ts). The session cookie lasts as long as the browser
  * session; the Latchkey session behind it is checked on every request anyway.
  */
-export function createAccountCookies(options: { secrets: readonly string[]; secure: boolean; signInTtlSeconds: number }) {
+export function createAccountCookies(options: { secrets: () => readonly string[]; secure: boolean; signInTtlSeconds: number }) {
   const sessionSigner = createValueSigner(options.secrets, 'latchkey-account-session');
   const signInSigner = createValueSigner(options.secrets, 'latchkey-account-sign-in');
   const csrfMac = (secret: string, session: AccountSession) =>
@@ -81,13 +81,13 @@ export function createAccountCookies(options: { secrets: readonly string[]; secu
 
     /** The CSRF token of every form on the page, bound to this sign-in. */
     csrfTokenFor(session: AccountSession): string {
-      return csrfMac(options.secrets[0] ?? '', session);
+      return csrfMac(options.secrets()[0] ?? '', session);
     },
 
     isValidCsrfToken(session: AccountSession, token: unknown): boolean {
       if (typeof token !== 'string') return false;
       const given = Buffer.from(token);
-      return options.secrets.some((secret) => {
+      return options.secrets().some((secret) => {
         const expected = Buffer.from(csrfMac(secret, session));
         return expected.length === given.length && timingSafeEqual(expected, given);
       });

@@ -17,7 +17,10 @@ export function buildAccountPage(deps: {
   accounts: AccountService;
   selfService: SelfService;
   getProvider: () => Provider;
-  cookieSecrets: readonly string[];
+  /** The cookie secrets in use now, newest first: they rotate while the server runs. */
+  cookieSecrets: () => readonly string[];
+  /** What the account page's client secret is derived from: the same on every instance, and across key rotations. */
+  clientSecretSeed: string;
   /** Where this server listens, known once it does. */
   selfUrl: () => string;
 }) {
@@ -29,7 +32,7 @@ export function buildAccountPage(deps: {
   });
   const oidcClient = createAccountOidcClient({
     issuer: config.issuer,
-    clientSecret: deriveAccountClientSecret(deps.cookieSecrets[0] ?? ''),
+    clientSecret: deriveAccountClientSecret(deps.clientSecretSeed),
     selfUrl: deps.selfUrl,
   });
   return buildAccountRoutes({

@@ -12,7 +12,7 @@ export function recordAdminAction(
   return audit.record({ event, userId: user.id, email: user.email, userAgent: 'latchkey-cli', details: { actor: operatingSystemUser(), ...details } });
 }
 
-/** The operating-system user running the CLI, as the actor of what it changes. */
+/** The operating-system user running the CLI, for the audit trail. */
 export function operatingSystemUser(): string | undefined {
   try {
     return userInfo().username;

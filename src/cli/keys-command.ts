@@ -5,15 +5,17 @@ import { keyStateAt, type KeyGroup } from '../keys/key-life-cycle.ts';
 import { buildKeyPolicies } from '../keys/key-policy.ts';
 import { planRevocation, planRotation } from '../keys/key-steps.ts';
 import { applyKeyChanges, withKeyLock } from '../keys/key-operations.ts';
-import { resolveKeyEncryptionKeys } from '../keys/key-encryption-key.ts';
-import { sealStoredKeys } from '../keys/seal-stored-keys.ts';
-import { listStoredKeys, type StoredKey } from '../keys/stored-keys.ts';
-import { withCliContext, type CliContext } from './cli-context.ts';
+import { describeKeyChanges, type KeyEvent } from '../keys/key-events.ts';
 import { recordKeyRotation } from '../audit/key-rotation.ts';
 import { operatingSystemUser } from './admin-audit.ts';
+import { resolveKeyEncryptionKeys } from '../keys/key-encryption-key.ts';
+import { sealStoredKeys } from '../keys/seal-stored-keys.ts';
+import { listStoredKeys } from '../keys/stored-keys.ts';
+import { withCliContext, type CliContext } from './cli-context.ts';
 import { confirm } from './confirm.ts';
 import { UsageError } from './read-password.ts';
 import { describeRevocation, describeRotation, formatTime } from './keys-descriptions.ts';
+import { listKeys } from './keys-list.ts';
 
 export const KEYS_HELP = `Usage: latchkey keys <command> [options]
 
@@ -47,59 +49,34 @@ export async function runKeysCommand(args: string[]): Promise<void> {
   }
 }
 
-async function listKeys(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { all: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
-  const keys = await withCliContext(({ queries }) => listStoredKeys(queries));
-  const now = new Date();
-  const rows = keys
-    .map((key) => ({ key, state: keyStateAt(key, now) }))
-    .filter(({ state }) => values.all || (state !== 'removed' && state !== 'revoked'));
-  if (values.json) {
-    console.log(JSON.stringify(rows.map(({ key, state }) => describeKey(key, state)), null, 2));
-    return;
-  }
-  const headers = ['KID', 'ALG', 'STATE', 'CREATED', 'ACTIVE FROM', 'RETIRED FROM', 'REMOVED'];
-  const table = rows.map(({ key, state }) => [
-    key.kid,
-    key.group,
-    state,
-    formatTime(key.createdAt),
-    formatTime(key.activeFrom),
-    formatTime(key.retiredFrom),
-    formatTime(key.revokedAt ?? key.removedAt),
-  ]);
-  printTable(headers, table);
-}
-
 async function rotateKeys(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { alg: { type: 'string' }, immediately: { type: 'boolean', default: false } } });
   await withCliContext(async (context) => {
     const policies = buildKeyPolicies(context.config);
     const groups = values.alg === undefined ? policies.groups : [parseGroup(values.alg, policies.groups, context.config)];
     const keks = await prepareKeks(context);
-    const rotated: Array<{ group: string; created: string[] }> = [];
-    const lines = await withKeyLock(context.queries, 'wait', async (trx, keys) => {
+    const outcome = await withKeyLock(context.queries, 'wait', async (trx, keys) => {
       const now = new Date();
       const described: string[] = [];
+      const events: KeyEvent[] = [];
       for (const group of groups) {
         const changes = planRotation(keys, group, policies, now, { immediately: values.immediately });
         const created = await applyKeyChanges(trx, keks, keys, changes, now);
         described.push(describeRotation({ group, immediately: values.immediately, keys, changes, created, now, config: context.config }));
-        rotated.push({ group, created: created.map((key) => key.kid) });
+        events.push(...describeKeyChanges(keys, changes, created));
       }
-      return described;
+      return { described, events };
     });
-    for (const { group, created } of rotated) {
-      await recordKeyRotation(context.audit, { step: values.immediately ? 'rotate-immediately' : 'rotate', group, created, actor: operatingSystemUser() });
-    }
-    for (const line of lines ?? []) console.log(line);
+    await recordKeyEvents(context, outcome?.events ?? []);
+    for (const line of outcome?.described ?? []) console.log(line);
     console.log('Running servers pick this up within a few seconds.');
   });
 }
 
 async function revokeKey(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { yes: { type: 'boolean', default: false } } });
-  const [kid, ...extra] = positionals;
+  // Not parseArgs: a kid is base64url and may start with "-", which parseArgs would take for an option.
+  const values = { yes: args.includes('--yes') };
+  const [kid, ...extra] = args.filter((arg) => arg !== '--yes' && arg !== '--');
   if (!kid || extra.length > 0) throw new UsageError('Give exactly one KID (see latchkey keys list).');
   await withCliContext(async (context) => {
     const policies = buildKeyPolicies(context.config);
@@ -119,15 +96,25 @@ async function revokeKey(args: string[]): Promise<void> {
       }
     }
     const keks = await prepareKeks(context);
-    const replacement = await withKeyLock(context.queries, 'wait', async (trx, keys) => {
+    const outcome = await withKeyLock(context.queries, 'wait', async (trx, keys) => {
       const now = new Date();
       const changes = planRevocation(keys, kid, policies, now);
       const created = await applyKeyChanges(trx, keks, keys, changes, now);
-      return created[0]?.kid ?? changes.update.find((update) => update.changes.activeFrom !== undefined)?.kid;
+      const replacement = created[0]?.kid ?? changes.update.find((update) => update.changes.activeFrom !== undefined)?.kid;
+      return { replacement, events: describeKeyChanges(keys, changes, created) };
     });
-    await recordKeyRotation(context.audit, { step: 'revoke', kid, group: key.group, created: replacement ? [replacement] : [], actor: operatingSystemUser() });
+    await recordKeyEvents(context, outcome?.events ?? []);
+    const replacement = outcome?.replacement;
     console.log(`Revoked ${kid}.${replacement ? ` ${replacement} signs from now on.` : ''} Running servers pick this up within a few seconds.`);
   });
+}
+
+/** Records what an operator changed in the audit trail, naming the operating-system user. */
+async function recordKeyEvents(context: CliContext, events: readonly KeyEvent[]): Promise<void> {
+  const user = operatingSystemUser();
+  for (const event of events) {
+    await recordKeyRotation(context.audit, { ...event, alg: event.group, actor: `latchkey keys${user ? ` (${user})` : ''}` });
+  }
 }
 
 /** The keys to seal new keys with; stops with the server's message when they do not fit the stored keys. */
@@ -144,25 +131,4 @@ function parseGroup(alg: string, configured: readonly KeyGroup[], config: Latchk
     throw new UsageError('Cookie keys come from cookies.secrets in the configuration: rotate them there (add a new one first).');
   }
   throw new UsageError(`--alg must be one of ${configured.join(', ')} (the algorithms in signing.algorithms, and cookie).`);
-}
-
-function describeKey(key: StoredKey, state: string): Record<string, string | null> {
-  return {
-    kid: key.kid,
-    alg: key.group,
-    state,
-    created_at: key.createdAt.toISOString(),
-    published_at: key.publishedAt.toISOString(),
-    active_from: key.activeFrom.toISOString(),
-    retired_from: key.retiredFrom?.toISOString() ?? null,
-    removed_at: key.removedAt?.toISOString() ?? null,
-    revoked_at: key.revokedAt?.toISOString() ?? null,
-  };
-}
-
-function printTable(headers: string[], rows: string[][]): void {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
-  console.log(line(headers));
-  for (const row of rows) console.log(line(row));
 }

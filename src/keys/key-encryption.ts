@@ -17,6 +17,14 @@ export function toKeyEncryptionKey(key: Buffer): KeyEncryptionKey {
 }
 
 /**
+ * A secret derived from the key-encryption key for another use (`label` keeps uses apart; HMAC-SHA256, so the result
+ * reveals nothing of the key): the same on every instance, and unchanged by signing and cookie key rotations.
+ */
+export function deriveSecret(kek: KeyEncryptionKey, label: string): string {
+  return createHmac('sha256', kek.key).update(`latchkey derived secret:${label}`).digest('base64url');
+}
+
+/**
  * Encrypts `plaintext` for the row named by `context` (e.g. `signing-key:<kid>`): the context is the GCM additional
  * data, so a sealed value copied into another row does not decrypt there. Returns `v1.<kek id>.<iv>.<ciphertext>.<tag>`.
  */

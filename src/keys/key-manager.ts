@@ -3,8 +3,9 @@
 // the provider. Nothing here runs on the request path.
 import type { Logger } from '../logger.ts';
 import { describeError } from '../logger.ts';
-import { findDueSteps, type DueStep } from './key-steps.ts';
-import { performDueSteps, type CreatedKey, type KeyOperationDeps } from './key-operations.ts';
+import { findDueSteps } from './key-steps.ts';
+import { performDueSteps, type CreatedKey, type KeyOperationDeps, type PerformedStep } from './key-operations.ts';
+import type { KeyEvent } from './key-events.ts';
 import { sealStoredKeys } from './seal-stored-keys.ts';
 import { buildKeySet, type KeySet } from './key-set.ts';
 import { listStoredKeys, openStoredKey, type OpenedKey } from './stored-keys.ts';
@@ -16,9 +17,9 @@ export interface KeyManagerDeps extends KeyOperationDeps {
   logger: Logger;
   /** `cookies.secrets` from the configuration, which replace the stored cookie keys. */
   configuredCookieSecrets: readonly string[] | undefined;
+  /** Told of every key change this instance makes (the audit trail); a failure is logged, not retried. */
+  recordKeyEvents?: (events: readonly KeyEvent[]) => Promise<void>;
   checkIntervalMs?: number;
-  /** Told of every scheduled step this instance performs (for the audit trail). */
-  onStepPerformed?: (step: DueStep, created: readonly CreatedKey[]) => void;
 }
 
 /** Loads the keys at start and keeps them current; `start` begins the periodic check. */
@@ -35,10 +36,10 @@ export async function createKeyManager(deps: KeyManagerDeps) {
     loaded = { version, keys };
   };
   const keySetAt = (at: Date) => buildKeySet(loaded.keys, policies, at, deps.configuredCookieSecrets);
-
-  const reportPerformed = (performed: ReadonlyArray<{ step: DueStep; created: CreatedKey[] }>) => {
-    logPerformed(logger, performed);
-    for (const { step, created } of performed) deps.onStepPerformed?.(step, created);
+  const reportPerformed = async (performed: readonly PerformedStep[]) => {
+    for (const { step, created } of performed) logger.info('performed key step', { ...step, created: created.map(describeCreated) });
+    const events = performed.flatMap((step) => step.events);
+    if (events.length > 0) await deps.recordKeyEvents?.(events).catch((error: unknown) => logger.error('key change not recorded', describeError(error)));
   };
 
   const sealed = await sealStoredKeys(queries, deps.keks);
@@ -46,7 +47,7 @@ export async function createKeyManager(deps: KeyManagerDeps) {
     logger.warn('encrypted keys that an earlier version stored in plain text; database backups may still hold them, so rotate them: latchkey keys rotate', { kids: sealed.encrypted });
   }
   if (sealed.reencrypted.length > 0) logger.info('re-encrypted keys with the current key-encryption key', { kids: sealed.reencrypted });
-  reportPerformed((await performDueSteps(deps, 'wait')) ?? []);
+  await reportPerformed((await performDueSteps(deps, 'wait')) ?? []);
   await load(await queries.keySetVersion.readKeySetVersion());
   let current = keySetAt(new Date());
 
@@ -56,7 +57,7 @@ export async function createKeyManager(deps: KeyManagerDeps) {
     if (findDueSteps(loaded.keys, policies, new Date()).length > 0) {
       const performed = await performDueSteps(deps, 'try');
       if (performed && performed.length > 0) {
-        reportPerformed(performed);
+        await reportPerformed(performed);
         await load(await queries.keySetVersion.readKeySetVersion());
       }
     }
@@ -109,12 +110,6 @@ export async function createKeyManager(deps: KeyManagerDeps) {
 }
 
 export type KeyManager = Awaited<ReturnType<typeof createKeyManager>>;
-
-function logPerformed(logger: Logger, performed: ReadonlyArray<{ step: { kind: string }; created: CreatedKey[] }>): void {
-  for (const { step, created } of performed) {
-    logger.info('performed key step', { ...step, created: created.map(describeCreated) });
-  }
-}
 
 function describeCreated(key: CreatedKey): Record<string, string> {
   return { kid: key.kid, group: key.group, publishedAt: key.publishedAt.toISOString(), activeFrom: key.activeFrom.toISOString() };

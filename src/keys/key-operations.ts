@@ -8,6 +8,7 @@ import { sealSecret } from './key-encryption.ts';
 import type { KeyEncryptionKeys } from './key-encryption-key.ts';
 import { generateSigningKey } from './generate-signing-key.ts';
 import { listStoredKeys, sealingContext, type StoredKey } from './stored-keys.ts';
+import { describeKeyChanges, type KeyEvent } from './key-events.ts';
 
 const LOCK = 'keys';
 
@@ -42,21 +43,30 @@ export async function withKeyLock<T>(
   });
 }
 
+/** A step this instance performed: the keys it generated and what changed, key by key. */
+export interface PerformedStep {
+  step: DueStep;
+  created: CreatedKey[];
+  events: KeyEvent[];
+}
+
 /** Performs every step due at `at()`, re-planning after each so that one step's changes inform the next. */
 export async function performDueSteps(
   deps: KeyOperationDeps,
   mode: 'wait' | 'try',
   at: () => Date = () => new Date(),
-): Promise<Array<{ step: DueStep; created: CreatedKey[] }> | undefined> {
+): Promise<PerformedStep[] | undefined> {
   return withKeyLock(deps.queries, mode, async (trx, initial) => {
-    const performed: Array<{ step: DueStep; created: CreatedKey[] }> = [];
+    const performed: PerformedStep[] = [];
     let keys = initial;
     // Each step settles what made it due, so the list shrinks; the bound only guards against a planning bug.
     for (let round = 0; round < 20; round++) {
       const now = at();
       const [step] = findDueSteps(keys, deps.policies, now);
       if (!step) return performed;
-      performed.push({ step, created: await applyKeyChanges(trx, deps.keks, keys, planStep(keys, step, deps.policies, now), now) });
+      const changes = planStep(keys, step, deps.policies, now);
+      const created = await applyKeyChanges(trx, deps.keks, keys, changes, now);
+      performed.push({ step, created, events: describeKeyChanges(keys, changes, created) });
       keys = await listStoredKeys(trx);
     }
     throw new Error('key steps did not settle; the key tables may hold contradictory times');

@@ -10,6 +10,7 @@ import { apiResource, basicWebClient, createTestUser, machineClient } from '../s
 import { BrowserSession } from '../support/browser-session.ts';
 import { discoverClient, signInWithCode } from '../support/relying-party.ts';
 import { fetchJwks, kidOf } from '../support/jwks.ts';
+import { createOperationalStatsQueries } from '../../src/db/queries/operational-stats.ts';
 
 // Lifetimes of 8s make the retired key's retention 8s + the 10s margin; rotation every 15s, published 5s ahead.
 const SHORT = {
@@ -51,6 +52,7 @@ describe.each(databaseTargets())('signing key rotation ($name database)', (targe
     const jwksGoneAt = new Map<string, number>();
     const tokens: IssuedToken[] = [];
     const verificationFailures: string[] = [];
+    const keyAgeGaps: string[] = [];
     const first = await fetchJwks(issuer);
     expect(first.headers.get('cache-control')).toBe('public, max-age=5');
 
@@ -69,6 +71,10 @@ describe.each(databaseTargets())('signing key rotation ($name database)', (targe
           verificationFailures.push(`${new Date().toISOString()}: ${String(error)}`);
         });
       }
+
+      // The key-age metric always knows which key signs, also while its successor waits to take over.
+      const ages = await createOperationalStatsQueries(server().knex).listNewestSigningKeyTimes();
+      if (!ages.some((age) => age.alg === 'RS256')) keyAgeGaps.push(new Date().toISOString());
 
       const refreshed = await client.refreshTokenGrant(config, refreshToken);
       refreshToken = refreshed.refresh_token ?? refreshToken;
@@ -94,12 +100,23 @@ describe.each(databaseTargets())('signing key rotation ($name database)', (targe
     expect(tokens.filter((token) => token.at >= firstNew.at && token.kid === oldKid)).toEqual([]);
     // The old key's tokens verified against the published JWKS until they expired...
     expect(verificationFailures).toEqual([]);
+    expect(keyAgeGaps).toEqual([]);
     // ...and the old key left the JWKS only after the last of them had expired.
     const goneAt = jwksGoneAt.get(oldKid);
     if (goneAt === undefined) throw new Error(`${oldKid} was still published after ${CYCLE_DEADLINE_MS} ms`);
     expect(goneAt).toBeGreaterThanOrEqual(Math.max(...tokens.filter((token) => token.kid === oldKid).map((token) => token.exp * 1000)));
     // Nothing is published or signs from a removed key: its row keeps no private material.
     const row = await server().knex('signing_keys').where('kid', oldKid).first();
-    expect(row).toMatchObject({ private_jwk: null });
+    expect(row).toMatchObject({ private_jwk: null, sealed_private_jwk: null });
+    // The audit trail tells the story, step by step, as done by the schedule.
+    const audited = await server().knex('audit_events').where('event', 'key.rotated').orderBy('id').pluck('details');
+    const story = (audited as Array<Record<string, string>>).filter((details) => [oldKid, newKid].includes(details['kid'] ?? ''));
+    expect(story.map((details) => [details['kid'], details['state'], details['actor']])).toEqual(
+      expect.arrayContaining([
+        [newKid, 'generated', 'rotation schedule'],
+        [oldKid, 'previous', 'rotation schedule'],
+        [oldKid, 'retired', 'rotation schedule'],
+      ]),
+    );
   });
 });

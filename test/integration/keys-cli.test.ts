@@ -112,6 +112,10 @@ describe('latchkey keys', () => {
     expect(confirmed.stdout).toContain(`Revoked ${kid}.`);
     await published(kid, false);
     expect(await listKeys('--all')).toEqual(expect.arrayContaining([expect.objectContaining({ kid, state: 'revoked' })]));
+    // In the audit trail, with who did it.
+    const audit = await runCli(['audit', 'search', '--event', 'key.rotated', '--json'], env);
+    const details = audit.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { details: Record<string, string> }).details);
+    expect(details).toContainEqual(expect.objectContaining({ kid, alg: 'ES256', state: 'revoked', actor: expect.stringMatching(/^latchkey keys/) }));
   });
 
   it('revoke --yes of the signing key makes another key sign at once', async () => {
@@ -129,6 +133,9 @@ describe('latchkey keys', () => {
     const unknown = await runCli(['keys', 'revoke', 'no-such-kid', '--yes'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('There is no key no-such-kid');
+    // A kid is base64url: one starting with "-" is a kid, not an option.
+    const dashed = await runCli(['keys', 'revoke', '-no-such-kid', '--yes'], env);
+    expect(dashed.stderr).toContain('There is no key -no-such-kid');
     const badAlg = await runCli(['keys', 'rotate', '--alg', 'HS256'], env);
     expect(badAlg.code).toBe(2);
     expect(badAlg.stderr).toContain('--alg must be one of RS256, ES256, cookie');

@@ -20,9 +20,10 @@ export function createOperationalStatsQueries(knex: Knex) {
         .select('alg')
         .max<{ alg: string; created_at: Date }[]>({ created_at: 'created_at' })
         .where('active_from', '<=', now)
-        .whereNull('retired_from')
+        // Retirement and removal are planned ahead (a signer gets its retired_from when its successor is published).
+        .andWhereRaw('(retired_from IS NULL OR retired_from > ?)', [now])
+        .andWhereRaw('(removed_at IS NULL OR removed_at > ?)', [now])
         .whereNull('revoked_at')
-        .whereNull('removed_at')
         .groupBy('alg');
       return rows.map((row) => ({ alg: row.alg, createdAt: new Date(row.created_at) }));
     },
