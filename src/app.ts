@@ -17,6 +17,7 @@ import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import type { LatchkeyMetrics } from './metrics/metrics.ts';
 import { failFastWhileDatabaseDown } from './http/service-unavailable.ts';
 import { requireHttps } from './http/require-https.ts';
+import { runInRequestScope } from './db/request-scope.ts';
 
 /**
  * The Koa app: request id, log line and metrics, security headers, errors, health, metrics, assets, the interaction
@@ -39,6 +40,9 @@ export function buildApp(deps: {
   // first (which the client chooses), so throttling and the audit trail see the real client address.
   const app = new Koa({ proxy: deps.config.proxy, maxIpsCount: 1 });
   app.silent = true;
+  app.use(function scopeDataReadsToTheRequest(_ctx, next) {
+    return runInRequestScope(next);
+  });
   app.use(observeRequests({ logger: deps.logger, metrics: deps.metrics }));
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
   app.use(errorHandler(deps.views, deps.databaseAvailability.report));

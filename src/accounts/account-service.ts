@@ -6,6 +6,7 @@ import type { SessionService } from '../sessions/session-service.ts';
 import { AccountError } from './account-errors.ts';
 import { checkPasswordPolicy, MAX_PASSWORD_LENGTH } from './password-policy.ts';
 import { loadCommonPasswords } from './common-passwords.ts';
+import { readThrough, requestCacheKeys } from '../db/request-scope.ts';
 
 export interface NewAccount {
   email: string;
@@ -97,6 +98,14 @@ export function createAccountService(
 
     findAccountById(id: string): Promise<UserRecord | undefined> {
       return queries.users.findUserById(id);
+    },
+
+    /**
+     * The account as this HTTP request already read it (a token or session is read with its user), else from the
+     * database. For reading only: a request that changes the user reads it again with findAccountById.
+     */
+    findAccountForRequest(id: string): Promise<UserRecord | undefined> {
+      return readThrough(requestCacheKeys.account(id), () => queries.users.findUserById(id));
     },
 
     findAccountByEmail(email: string): Promise<UserRecord | undefined> {

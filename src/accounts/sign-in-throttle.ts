@@ -46,8 +46,7 @@ export function createSignInThrottle(
     /** A counted attempt succeeded: the email's counters start over, and the address's takes the attempt back. */
     async succeeded(email: string, ip: string): Promise<void> {
       const counters = countersFor(email, ip);
-      await queries.deleteCounters([counters.accountAndIp, counters.account]);
-      await queries.uncountAttempt(counters.ip);
+      await queries.settleSuccessfulAttempt([counters.accountAndIp, counters.account], counters.ip);
     },
   };
 }

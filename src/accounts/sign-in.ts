@@ -51,8 +51,11 @@ export function createSignIn(deps: { accounts: AccountService; throttle: SignInT
         });
         return { kind: 'failed' };
       }
-      await deps.throttle.succeeded(email, ip);
-      await deps.audit.record({ event: 'sign_in.succeeded', userId: check.user.id, email: check.user.email, ...where, details: { method: 'pwd' } });
+      // Independent writes: side by side, the sign-in waits for one round trip instead of two.
+      await Promise.all([
+        deps.throttle.succeeded(email, ip),
+        deps.audit.record({ event: 'sign_in.succeeded', userId: check.user.id, email: check.user.email, ...where, details: { method: 'pwd' } }),
+      ]);
       return { kind: 'signed_in', user: check.user };
     },
   };

@@ -51,6 +51,7 @@ export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
       dataDir: path.resolve(cwd, database.data_dir ?? 'data'),
       connectTimeout: database.connect_timeout,
       statementTimeout: database.statement_timeout,
+      preparedStatements: database.prepared_statements,
     },
     cluster: { workers: file.cluster.workers },
     backchannelLogout: {

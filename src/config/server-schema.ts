@@ -85,6 +85,10 @@ export const serverFileSchema = z.strictObject({
     data_dir: unset(dataDirField),
     connect_timeout: durationSchema.prefault('5s').meta({ description: 'Longest wait for a connection to a Postgres server; then the request fails with 503.' }),
     statement_timeout: durationSchema.prefault('10s').meta({ description: 'Longest a single SQL statement may run.' }),
+    prepared_statements: boolean.prefault(true).meta({
+      description:
+        'Let a Postgres server plan the frequent statements once per connection. Turn off behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer before 1.21).',
+    }),
   }),
   cluster: section({
     workers: workersField.default('auto'),

@@ -19,6 +19,8 @@ export interface LatchkeyConfig {
     connectTimeout: number;
     /** Seconds a statement may run (Postgres statement_timeout). */
     statementTimeout: number;
+    /** Whether the frequent statements are named, so a Postgres server plans them once per connection. */
+    preparedStatements: boolean;
   };
   /** Worker processes on this machine (node:cluster); the embedded database always runs one. */
   cluster: { workers: number | 'auto' };

@@ -2,6 +2,7 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { startEmbeddedPostgres, EMBEDDED_SOCKET_PORT } from './embedded/embedded-postgres.ts';
 import { DataDirInUseError, findDataDirOwner } from './embedded/data-dir-lock.ts';
+import { PreparingPgClient } from './preparing-pg-client.ts';
 
 /** An open database: knex over pg, and the embedded Postgres this process serves, if any. */
 export interface Database {
@@ -21,6 +22,8 @@ export interface DatabaseSettings {
   connectTimeout?: number;
   /** Seconds a statement may run on a Postgres server; default 10. */
   statementTimeout?: number;
+  /** Name the frequent statements on a Postgres server (prepared once per connection); default false. */
+  preparedStatements?: boolean;
 }
 
 // Margin over statement_timeout before the client gives up on an answer itself (a server or network gone silent).
@@ -45,7 +48,7 @@ export async function createDatabase(
       query_timeout: statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
       keepAlive: true,
     };
-    const knex = createKnex(connection, settings.poolMax, connectTimeoutMs);
+    const knex = createKnex(connection, settings.poolMax, connectTimeoutMs, settings.preparedStatements ?? false);
     return { knex, kind: 'postgres', probe: () => probe(connection), close: () => knex.destroy() };
   }
   // The embedded database cannot go away while its process runs; waiting for it only means it is busy (one backend
@@ -92,9 +95,13 @@ function embeddedConnection(socketDir: string): ConnectionSettings {
   return { host: socketDir, port: EMBEDDED_SOCKET_PORT, user: 'postgres', database: 'postgres' };
 }
 
-function createKnex(connection: ConnectionSettings, poolMax: number, connectTimeoutMs: number): Knex {
+/**
+ * `prepare`: statements marked for it are prepared on the server (see preparing-pg-client.ts). Never on the embedded
+ * database, whose one backend serves every connection: a name one connection prepared would clash with another's.
+ */
+function createKnex(connection: ConnectionSettings, poolMax: number, connectTimeoutMs: number, prepare = false): Knex {
   return knexFactory({
-    client: 'pg',
+    client: prepare ? PreparingPgClient : 'pg',
     connection,
     // Migrations hold one connection for their advisory lock while knex runs them on another.
     pool: { min: 0, max: Math.max(2, poolMax) },

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { currentRequestScope } from './request-scope.ts';
 
 /** tarn's pool, which knex types as any. */
 interface TarnPool {
@@ -13,10 +14,15 @@ interface QueryEvent {
   __knexQueryUid?: string;
 }
 
-/** Calls `onQueryDone` with each query's duration and whether it failed; returns a function that stops listening. */
+/**
+ * Calls `onQueryDone` with each query's duration and whether it failed, and counts each query against the HTTP request
+ * that made it (for its log line); returns a function that stops listening.
+ */
 export function observeQueryDurations(knex: Knex, onQueryDone: (seconds: number, failed: boolean) => void): () => void {
   const started = new Map<string, bigint>();
   const onQuery = (query: QueryEvent) => {
+    const scope = currentRequestScope();
+    if (scope) scope.databaseQueries += 1;
     if (query.__knexQueryUid) started.set(query.__knexQueryUid, process.hrtime.bigint());
   };
   const finish = (failed: boolean) => (_result: unknown, query: QueryEvent) => {

@@ -4,6 +4,7 @@ import { logUserId } from '../logger.ts';
 import type { LatchkeyMetrics } from '../metrics/metrics.ts';
 import { beginRequestRecord, type RequestRecord } from './request-context.ts';
 import { chooseRequestId } from './request-id.ts';
+import { currentRequestScope, type RequestScope } from '../db/request-scope.ts';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 // Probes and scrapes arrive every few seconds; at info they would bury the requests people make.
@@ -13,16 +14,19 @@ const FIXED_PATH_ROUTES: Record<string, string> = { '/healthz': 'healthz', '/rea
 /**
  * Outermost middleware: gives each request an id (a sane incoming X-Request-Id, else a new one, echoed back), and when
  * the response is finished writes its one log line and its metrics. The line holds the route name, status, latency,
- * client and a hash of the user, and never the URL, headers or body, where codes, tokens and cookies travel.
+ * client, a hash of the user and the database queries it made, and never the URL, headers or body, where codes,
+ * tokens and cookies travel.
  */
 export function observeRequests(deps: { logger: Logger; metrics: Pick<LatchkeyMetrics, 'httpRequests' | 'httpRequestDuration'> }): Middleware {
   return async function observeRequest(ctx, next) {
     const started = process.hrtime.bigint();
     const record = beginRequestRecord(ctx.req, chooseRequestId(ctx.get('x-request-id') || undefined));
     ctx.set('X-Request-Id', record.id);
+    // Read here: the 'close' listener runs outside the request's async context.
+    const scope = currentRequestScope();
     ctx.res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      report(deps, ctx, record, seconds);
+      report(deps, ctx, record, seconds, scope);
     });
     try {
       await next();
@@ -32,7 +36,13 @@ export function observeRequests(deps: { logger: Logger; metrics: Pick<LatchkeyMe
   };
 }
 
-function report(deps: Parameters<typeof observeRequests>[0], ctx: Context, record: RequestRecord, seconds: number): void {
+function report(
+  deps: Parameters<typeof observeRequests>[0],
+  ctx: Context,
+  record: RequestRecord,
+  seconds: number,
+  scope: RequestScope | undefined,
+): void {
   const route = record.route ?? 'unmatched';
   const method = KNOWN_METHODS.has(ctx.method) ? ctx.method : 'OTHER';
   const finished = ctx.res.writableFinished;
@@ -47,6 +57,7 @@ function report(deps: Parameters<typeof observeRequests>[0], ctx: Context, recor
     route,
     status,
     duration_ms: Math.round(seconds * 10_000) / 10,
+    ...(scope !== undefined && { db_queries: scope.databaseQueries }),
     ...(record.clientId !== undefined && { client_id: record.clientId }),
     ...(record.accountId !== undefined && { user: logUserId(record.accountId) }),
     ...(record.oauthError !== undefined && { error: record.oauthError }),

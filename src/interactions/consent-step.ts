@@ -29,7 +29,7 @@ export function buildConsentStep(deps: {
     async show(ctx: Context, provider: Provider, details: InteractionDetails): Promise<void> {
       const missing = details.prompt.details as ConsentDetails;
       const resourceByIdentifier = new Map(deps.resources().map((resource) => [resource.identifier, resource]));
-      const account = details.session ? await deps.accounts.findAccountById(details.session.accountId) : undefined;
+      const account = details.session ? await deps.accounts.findAccountForRequest(details.session.accountId) : undefined;
       const locale = deps.views.locale(ctx, details.params['ui_locales']);
       ctx.type = 'html';
       ctx.body = deps.views.render('consent', {

@@ -5,7 +5,7 @@ import { buildUserClaims } from '../accounts/claims.ts';
 /** oidc-provider's findAccount: a disabled or deleted user is no account, so their sessions and tokens stop working. */
 export function buildFindAccount(accounts: AccountService): FindAccount {
   return async (_ctx, sub) => {
-    const user = await accounts.findAccountById(sub);
+    const user = await accounts.findAccountForRequest(sub);
     if (!user || user.disabledAt) return undefined;
     return { accountId: user.id, claims: () => buildUserClaims(user) };
   };

@@ -1,5 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcPayloadQueries } from '../db/queries/oidc-payloads.ts';
+import { currentRequestScope, requestCacheKeys } from '../db/request-scope.ts';
 
 /**
  * oidc-provider's loadExistingGrant, widened: besides the grant of the current session, a person's earlier consent to
@@ -13,7 +14,10 @@ export function buildLoadExistingGrant(payloads: OidcPayloadQueries) {
     const sessionGrantId = result?.['consent']?.grantId ?? session.grantIdFor(client.clientId);
     if (sessionGrantId) return provider.Grant.find(sessionGrantId);
     if (!session.accountId) return undefined;
-    const rememberedGrantId = await payloads.findLatestGrantIdByAccountAndClient(session.accountId, client.clientId, new Date());
-    return rememberedGrantId ? provider.Grant.find(rememberedGrantId) : undefined;
+    const remembered = await payloads.findLatestGrantByAccountAndClient(session.accountId, client.clientId, new Date());
+    if (!remembered) return undefined;
+    // The query read the whole grant: Grant.find below takes it from the request's cache instead of asking again.
+    currentRequestScope()?.set(requestCacheKeys.payload('Grant', remembered.id), remembered.stored);
+    return provider.Grant.find(remembered.id);
   };
 }

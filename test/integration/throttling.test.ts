@@ -103,6 +103,19 @@ describe.each(databaseTargets())('sign-in throttling ($name database)', (target)
     expectThrottled(await attempt(server(), address, user.email, user.password));
   });
 
+  it('signs a person in from parallel submits of the right password (a double-clicked button) without a server error', async () => {
+    const user = await createTestUser(server());
+    const address = randomAddress();
+    // Rounds of parallel successes and failures: each success clears counters while others are counting.
+    for (let round = 0; round < 4; round++) {
+      const { browser, page } = await openLoginPage(server(), browserFrom(server(), address));
+      const passwords = [user.password, user.password, 'wrong-password-here', user.password];
+      const pages = await Promise.all(passwords.map((password) => postLogin(browser, page, user.email, password).then(pageOf)));
+      expect(pages.map((answer) => answer.status).filter((status) => status >= 500)).toEqual([]);
+      expect(pages.filter((answer) => pageKind(answer) === 'consent').length).toBeGreaterThanOrEqual(1);
+    }
+  });
+
   it(`refuses an email from any address after ${limits.per_account} failures spread over many addresses`, async () => {
     const user = await createTestUser(server());
     for (let i = 0; i < limits.per_account; i++) expectFailed(await attempt(server(), randomAddress(), user.email, `wrong-${i}-password`));

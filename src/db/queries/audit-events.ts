@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { PREPARED } from '../preparing-pg-client.ts';
 
 /** A security event as stored in the append-only audit_events table. */
 export interface AuditEventRecord {
@@ -66,7 +67,7 @@ export function createAuditEventQueries(knex: Knex) {
         ip: event.ip,
         user_agent: event.userAgent,
         details: JSON.stringify(event.details) as unknown as Record<string, unknown>,
-      });
+      }).options(PREPARED);
     },
 
     /** The newest `limit` events matching the filter, oldest first. */

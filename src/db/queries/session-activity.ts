@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { PREPARED } from '../preparing-pg-client.ts';
 
 /** Where a session was signed in from, as the request showed it. */
 export interface SessionClient {
@@ -27,7 +28,8 @@ export function createSessionActivityQueries(knex: Knex) {
       await knex('session_activity')
         .insert(activityRow(client, now))
         .onConflict('session_uid')
-        .merge(['account_id', 'user_agent', 'ip', 'signed_in_at', 'last_seen_at']);
+        .merge(['account_id', 'user_agent', 'ip', 'signed_in_at', 'last_seen_at'])
+        .options(PREPARED);
     },
 
     /** The session was used; written at most once per `throttleSeconds` so busy sessions cost no write per request. */
@@ -37,7 +39,8 @@ export function createSessionActivityQueries(knex: Knex) {
         .onConflict('session_uid')
         .merge(['user_agent', 'ip', 'last_seen_at'])
         .where('session_activity.last_seen_at', '<', new Date(now.getTime() - throttleSeconds * 1000))
-        .andWhere('session_activity.account_id', client.accountId);
+        .andWhere('session_activity.account_id', client.accountId)
+        .options(PREPARED);
     },
 
     async deleteSessionActivity(sessionUid: string): Promise<void> {

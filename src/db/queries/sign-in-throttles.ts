@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { PREPARED } from '../preparing-pg-client.ts';
 
 /** One counter: a scope (what is counted) and a key (whose attempts, already hashed). */
 export interface ThrottleCounter {
@@ -25,7 +26,8 @@ export function createSignInThrottleQueries(knex: Knex) {
      * Counts an attempt on every counter at once, unless one of them is in back-off; true when all were counted (the
      * attempt may go ahead). One statement: the ON CONFLICT ... WHERE re-checks each row under its row lock, so
      * attempts fired in parallel are counted one after another and none slips past a limit. A counter whose row is
-     * in back-off is left as it is (refused attempts do not lengthen the wait).
+     * in back-off is left as it is (refused attempts do not lengthen the wait). Rows are locked and inserted in
+     * (scope, key) order, as settleSuccessfulAttempt locks them, so parallel sign-ins of one person cannot deadlock.
      */
     async countAttempt(counters: readonly LimitedThrottleCounter[], policy: BackOffPolicy, now: Date): Promise<boolean> {
       const bindings: Record<string, unknown> = {
@@ -44,6 +46,10 @@ export function createSignInThrottleQueries(knex: Knex) {
       const delay = (extra: string) => `make_interval(secs => LEAST(:max, :base * power(2, LEAST(${extra}, 40))))`;
       const result = await knex.raw<{ rows: { scope: string }[] }>(
         `WITH attempt (scope, key, free_attempts) AS (VALUES ${values.join(', ')}),
+        locked AS (
+          SELECT t.scope FROM sign_in_throttles t JOIN attempt a ON a.scope = t.scope AND a.key = t.key
+          ORDER BY t.scope, t.key FOR UPDATE OF t
+        ),
         in_back_off AS (
           SELECT 1 FROM sign_in_throttles t JOIN attempt a ON a.scope = t.scope AND a.key = t.key
           WHERE t.blocked_until > CAST(:now AS timestamptz)
@@ -52,7 +58,8 @@ export function createSignInThrottleQueries(knex: Knex) {
         SELECT a.scope, a.key, 1,
           CASE WHEN a.free_attempts <= 1 THEN CAST(:now AS timestamptz) + ${delay('0')} END,
           CAST(:now AS timestamptz)
-        FROM attempt a WHERE NOT EXISTS (SELECT 1 FROM in_back_off)
+        FROM attempt a WHERE (SELECT count(*) FROM locked) >= 0 AND NOT EXISTS (SELECT 1 FROM in_back_off)
+        ORDER BY a.scope, a.key
         ON CONFLICT (scope, key) DO UPDATE SET
           failures = ${failures},
           blocked_until = CASE WHEN ${failures} >= ${freeAttempts}
@@ -61,7 +68,7 @@ export function createSignInThrottleQueries(knex: Knex) {
         WHERE t.blocked_until IS NULL OR t.blocked_until <= CAST(:now AS timestamptz)
         RETURNING t.scope`,
         bindings,
-      );
+      ).options(PREPARED);
       return result.rows.length === counters.length;
     },
 
@@ -76,20 +83,32 @@ export function createSignInThrottleQueries(knex: Knex) {
       return row?.until ?? undefined;
     },
 
-    /** Forgets counters (after a successful sign-in). */
-    async deleteCounters(counters: readonly ThrottleCounter[]): Promise<void> {
-      if (counters.length === 0) return;
-      await knex('sign_in_throttles').whereIn(['scope', 'key'], counters.map((counter) => [counter.scope, counter.key])).delete();
-    },
-
-    /** Takes back one counted attempt that turned out to succeed, and the back-off it alone started. */
-    async uncountAttempt(counter: LimitedThrottleCounter): Promise<void> {
-      await knex('sign_in_throttles')
-        .where({ scope: counter.scope, key: counter.key })
-        .update({
-          failures: knex.raw('GREATEST(failures - 1, 0)'),
-          blocked_until: knex.raw('CASE WHEN failures - 1 >= ? THEN blocked_until END', [counter.freeAttempts]),
-        });
+    /**
+     * After a successful sign-in, in one statement: forgets the `forgotten` counters and takes the counted attempt back
+     * from `uncounted`, along with the back-off it alone started. All rows are locked first, in (scope, key) order
+     * like countAttempt's, so the two never wait for each other in a circle.
+     */
+    async settleSuccessfulAttempt(forgotten: readonly ThrottleCounter[], uncounted: LimitedThrottleCounter): Promise<void> {
+      const bindings: Record<string, unknown> = { uncountedScope: uncounted.scope, uncountedKey: uncounted.key, free: uncounted.freeAttempts };
+      const forgottenRows = forgotten.map((counter, index) => {
+        Object.assign(bindings, { [`scope${index}`]: counter.scope, [`key${index}`]: counter.key });
+        return `(CAST(:scope${index} AS text), CAST(:key${index} AS text))`;
+      });
+      const allRows = [...forgottenRows, '(CAST(:uncountedScope AS text), CAST(:uncountedKey AS text))'].join(', ');
+      const forget = forgottenRows.length === 0 ? 'SELECT 1' : `DELETE FROM sign_in_throttles t USING locked l
+            WHERE t.scope = l.scope AND t.key = l.key AND (t.scope, t.key) IN (${forgottenRows.join(', ')})`;
+      await knex.raw(
+        `WITH locked AS (
+          SELECT scope, key FROM sign_in_throttles WHERE (scope, key) IN (${allRows}) ORDER BY scope, key FOR UPDATE
+        ),
+        forgotten AS (${forget})
+        UPDATE sign_in_throttles t
+           SET failures = GREATEST(t.failures - 1, 0),
+               blocked_until = CASE WHEN t.failures - 1 >= CAST(:free AS integer) THEN t.blocked_until END
+          FROM locked l
+         WHERE t.scope = l.scope AND t.key = l.key AND t.scope = CAST(:uncountedScope AS text) AND t.key = CAST(:uncountedKey AS text)`,
+        bindings,
+      ).options(PREPARED);
     },
 
     /** Deletes counters that are out of back-off and have counted nothing since `staleBefore`. */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { PREPARED } from '../preparing-pg-client.ts';
 
 /** A row of the users table, in the application's names. */
 export interface UserRecord {
@@ -25,7 +26,7 @@ export interface NewUser {
   passwordHash: string;
 }
 
-interface UserRow {
+export interface UserRow {
   id: string;
   email: string;
   email_verified: boolean;
@@ -39,7 +40,7 @@ interface UserRow {
   updated_at: Date;
 }
 
-function toUserRecord(row: UserRow): UserRecord {
+export function toUserRecord(row: UserRow): UserRecord {
   return {
     id: row.id,
     email: row.email,
@@ -54,6 +55,21 @@ function toUserRecord(row: UserRow): UserRecord {
     updatedAt: row.updated_at,
   };
 }
+
+/** The columns of the users table, for queries elsewhere that read a user along with their own rows. */
+export const USER_COLUMNS = [
+  'id',
+  'email',
+  'email_verified',
+  'name',
+  'given_name',
+  'family_name',
+  'password_hash',
+  'password_changed_at',
+  'disabled_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof UserRow)[];
 
 /** SQL for the users table. Emails compare case-insensitively through the lower(email) unique index. */
 export function createUserQueries(knex: Knex) {
@@ -80,13 +96,13 @@ export function createUserQueries(knex: Knex) {
 
     async findUserById(id: string): Promise<UserRecord | undefined> {
       if (id.includes('\0')) return undefined; // Postgres text cannot hold NUL, so no row has it (and pg would throw)
-      const row = await users().where('id', id).first();
+      const row = await users().select([...USER_COLUMNS]).where('id', id).options(PREPARED).first();
       return row ? toUserRecord(row) : undefined;
     },
 
     async findUserByEmail(email: string): Promise<UserRecord | undefined> {
       if (email.includes('\0')) return undefined; // as above: typed input may hold NUL, no stored email does
-      const row = await users().whereRaw('lower(email) = lower(?)', [email]).first();
+      const row = await users().select([...USER_COLUMNS]).whereRaw('lower(email) = lower(?)', [email]).options(PREPARED).first();
       return row ? toUserRecord(row) : undefined;
     },
 

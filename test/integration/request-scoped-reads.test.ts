@@ -1,0 +1,110 @@
+// Inside an HTTP request the adapter reads through the request's scope: a token comes with its grant, session and
+// user, lookups made at once share one query, and a write drops what the request had read. Real database, both kinds.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Adapter } from 'oidc-provider';
+import { createDatabase, type Database } from '../../src/db/create-database.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { createQueries, type Queries } from '../../src/db/queries/index.ts';
+import { buildPostgresAdapterFactory } from '../../src/oidc/postgres-adapter.ts';
+import { currentRequestScope, requestCacheKeys, runInRequestScope } from '../../src/db/request-scope.ts';
+import { databaseTargets, type ProvisionedDatabase } from '../support/database-targets.ts';
+
+describe.each(databaseTargets())('adapter reads inside a request ($name database)', (target) => {
+  let provisioned: ProvisionedDatabase;
+  let database: Database;
+  let queries: Queries;
+  let adapterFor: (model: string) => Adapter;
+  let queriesMade = 0;
+
+  beforeAll(async () => {
+    provisioned = await target.provision();
+    const settings = provisioned.settings;
+    const common = { poolMax: 4, connectTimeout: 5, statementTimeout: 10 };
+    database = await createDatabase(
+      'url' in settings ? { url: settings.url, dataDir: '', ...common } : { url: undefined, dataDir: settings.data_dir, ...common },
+      'server',
+    );
+    await migrateToLatest(database.knex);
+    queries = createQueries(database.knex);
+    adapterFor = buildPostgresAdapterFactory(queries.oidcPayloads);
+    database.knex.on('query', () => (queriesMade += 1));
+  });
+  afterAll(async () => {
+    await database?.close();
+    await provisioned?.dispose();
+  });
+
+  /** Runs `work` as one request would, and says how many queries it made. */
+  async function inRequest(work: () => Promise<void>): Promise<number> {
+    const before = queriesMade;
+    await runInRequestScope(work);
+    return queriesMade - before;
+  }
+
+  it('reading a token brings its grant, its session and its user along, so reading them next costs nothing', async () => {
+    const user = await queries.users.insertUser(
+      { id: 'reader-1', email: 'reader-1@example.test', emailVerified: true, name: 'Reader', givenName: null, familyName: null, passwordHash: 'x' },
+      new Date(),
+    );
+    await adapterFor('Grant').upsert('grant-r1', { accountId: user.id, clientId: 'client-1', kind: 'Grant' }, 600);
+    await adapterFor('Session').upsert('session-r1', { uid: 'session-uid-r1', accountId: user.id, kind: 'Session' }, 600);
+    await adapterFor('AccessToken').upsert('token-r1', { accountId: user.id, grantId: 'grant-r1', sessionUid: 'session-uid-r1', kind: 'AccessToken' }, 600);
+
+    const made = await inRequest(async () => {
+      expect(await adapterFor('AccessToken').find('token-r1')).toMatchObject({ grantId: 'grant-r1' });
+      expect(await adapterFor('Grant').find('grant-r1')).toMatchObject({ clientId: 'client-1' });
+      expect(await adapterFor('Session').findByUid('session-uid-r1')).toMatchObject({ accountId: user.id });
+      expect(currentRequestScope()?.get(requestCacheKeys.account(user.id))).toMatchObject({ email: 'reader-1@example.test' });
+      expect(await adapterFor('AccessToken').find('token-r1')).toMatchObject({ grantId: 'grant-r1' });
+    });
+    expect(made).toBe(1);
+  });
+
+  it('lookups made at once share one query, and each gets its own answer', async () => {
+    await adapterFor('RefreshToken').upsert('shared-value', { accountId: 'nobody', kind: 'RefreshToken' }, 600);
+    const made = await inRequest(async () => {
+      const [access, credentials, refresh] = await Promise.all([
+        adapterFor('AccessToken').find('shared-value'),
+        adapterFor('ClientCredentials').find('shared-value'),
+        adapterFor('RefreshToken').find('shared-value'),
+      ]);
+      expect(access).toBeUndefined();
+      expect(credentials).toBeUndefined();
+      expect(refresh).toMatchObject({ kind: 'RefreshToken' });
+    });
+    expect(made).toBe(1);
+  });
+
+  it('a write in the request drops what it had read: consumed, replaced and destroyed rows read as they now are', async () => {
+    const codes = adapterFor('AuthorizationCode');
+    await codes.upsert('code-w1', { accountId: 'nobody', kind: 'AuthorizationCode' }, 600);
+    await inRequest(async () => {
+      expect(await codes.find('code-w1')).not.toHaveProperty('consumed');
+      await codes.consume('code-w1');
+      expect(await codes.find('code-w1')).toHaveProperty('consumed');
+      await codes.upsert('code-w1', { accountId: 'nobody', kind: 'AuthorizationCode', nonce: 'second' }, 600);
+      expect(await codes.find('code-w1')).toMatchObject({ nonce: 'second' });
+      await codes.destroy('code-w1');
+      expect(await codes.find('code-w1')).toBeUndefined();
+    });
+  });
+
+  it('revoking a grant drops every row read in the request', async () => {
+    await adapterFor('AccessToken').upsert('token-g2', { accountId: 'nobody', grantId: 'grant-g2', kind: 'AccessToken' }, 600);
+    await inRequest(async () => {
+      expect(await adapterFor('AccessToken').find('token-g2')).toBeDefined();
+      await adapterFor('AccessToken').revokeByGrantId('grant-g2');
+      expect(await adapterFor('AccessToken').find('token-g2')).toBeUndefined();
+    });
+  });
+
+  it('hands out copies: changing a payload read once does not change the next read', async () => {
+    await adapterFor('Session').upsert('session-c1', { uid: 'uid-c1', accountId: 'nobody', authorizations: { a: { grantId: 'g' } } }, 600);
+    await inRequest(async () => {
+      const first = await adapterFor('Session').find('session-c1');
+      (first?.['authorizations'] as Record<string, unknown>)['b'] = { grantId: 'changed' };
+      expect(await adapterFor('Session').find('session-c1')).toMatchObject({ authorizations: { a: { grantId: 'g' } } });
+      expect((await adapterFor('Session').find('session-c1'))?.['authorizations']).not.toHaveProperty('b');
+    });
+  });
+});
