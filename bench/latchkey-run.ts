@@ -40,7 +40,9 @@ export async function measureLatchkey(deps: LatchkeyRunDeps): Promise<LatchkeyRe
   const metered = (server: ServerProcess): MeteredServer => ({ pid: server.pid, listBackendPids: database ? () => database.listBackendPids() : undefined });
   const has = (name: OperationName) => options.operations.includes(name);
 
-  const server = await startLatchkey(install, { cpuProfDir: options.cpuProf ? deps.profileDir : undefined });
+  // One worker: the per-operation numbers are one process's (LATCHKEY_WORKERS defaults to one per core on Postgres),
+  // and the cluster line below compares against them.
+  const server = await startLatchkey(install, { workers: 1, cpuProfDir: options.cpuProf ? deps.profileDir : undefined });
   log(`latchkey started in ${server.readyMs.toFixed(0)} ms (migrations applied on an empty database)`);
   let operations: OperationResult[];
   let memory: ReturnType<typeof readServerMemory>;
