@@ -7,11 +7,11 @@ import type { SignInStep } from './sign-in-flow.ts';
 /** Database round trips allowed per operation. */
 export const ROUND_TRIP_LIMITS: Partial<Record<OperationName, number>> = { client_credentials: 2, userinfo: 2, introspection: 2 };
 
-/** The documented number of database round trips per sign-in step (README, "Performance"). */
+/** The documented number of database round trips per sign-in step (README, "Performance", says what each one is). */
 export const SIGN_IN_STEP_LIMITS: Partial<Record<SignInStep, number>> = {
-  authorize: 3,
-  'login page': 2,
-  login: 3,
+  authorize: 1,
+  'login page': 1,
+  login: 6,
   resume: 6,
   token: 4,
 };
