@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       proxy: false,
       logLevel: 'info',
       watchClients: true,
-      database: { url: undefined, poolMax: 10, dataDir: path.join(cwd, 'data'), connectTimeout: 5, statementTimeout: 10 },
+      database: { url: undefined, poolMax: 10, dataDir: path.join(cwd, 'data'), connectTimeout: 5, statementTimeout: 10, preparedStatements: true },
       cluster: { workers: 'auto' },
       backchannelLogout: { pollInterval: 2, requestTimeout: 5, retryDelay: 10, maxAttempts: 10, keepRecords: 2_592_000 },
       ttl: {
