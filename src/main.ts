@@ -1,7 +1,6 @@
 import { loadConfig } from './config/load-config.ts';
 import { ConfigError } from './config/config-error.ts';
 import { DataDirInUseError } from './db/embedded/data-dir-lock.ts';
-import { startServer } from './start-server.ts';
 import { createLogger, describeError } from './logger.ts';
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
@@ -28,6 +27,8 @@ async function main(): Promise<void> {
       return;
     }
   }
+  // Loaded only here: the primary of several workers serves nothing, and loading the server took it most of a second.
+  const { startServer } = await import('./start-server.ts');
   const server = await startServer(config, logger);
   let stopping = false;
   const stop = (signal: string) => {
