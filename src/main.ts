@@ -6,6 +6,7 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { decideWorkerCount } from './cluster/worker-count.ts';
 import { runPrimary } from './cluster/run-primary.ts';
+import { findStartCacheDir } from './config/start-cache-dir.ts';
 
 // Workers get this long to drain (their own bound is 10 s, plus the logout deliveries in flight and closing the pool).
 const WORKER_STOP_TIMEOUT_MS = 30_000;
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   }
   // Loaded only here: the primary of several workers serves nothing, and loading the server took it most of a second.
   const { startServer } = await import('./start-server.ts');
-  const server = await startServer(config, logger);
+  const server = await startServer(config, logger, { cacheDir: findStartCacheDir() });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
