@@ -1,12 +1,12 @@
-import { loadConfig } from './config/load-config.ts';
-import { ConfigError } from './config/config-error.ts';
-import { DataDirInUseError } from './db/embedded/data-dir-lock.ts';
-import { createLogger, describeError } from './logger.ts';
 import cluster from 'node:cluster';
+import { enableCompileCache, flushCompileCache } from 'node:module';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { ConfigError } from './config/config-error.ts';
+import { findStartCacheDir } from './config/start-cache-dir.ts';
+import { DataDirInUseError } from './db/embedded/data-dir-lock.ts';
 import { decideWorkerCount } from './cluster/worker-count.ts';
 import { runPrimary } from './cluster/run-primary.ts';
-import { findStartCacheDir } from './config/start-cache-dir.ts';
 
 // Workers get this long to drain (their own bound is 10 s, plus the logout deliveries in flight and closing the pool).
 const WORKER_STOP_TIMEOUT_MS = 30_000;
@@ -16,6 +16,12 @@ const WORKER_STOP_TIMEOUT_MS = 30_000;
  * only process, or as one of the workers) and drain on SIGTERM/SIGINT.
  */
 async function main(): Promise<void> {
+  const cacheDir = findStartCacheDir();
+  // Before the rest of Latchkey is imported, hence the imports below: reusing the compiled code and stripped TypeScript
+  // of the last start saves a third of this one's CPU. NODE_COMPILE_CACHE, when set, wins; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  if (cacheDir !== undefined) enableCompileCache(path.join(cacheDir, 'modules'));
+  const { loadConfig } = await import('./config/load-config.ts');
+  const { createLogger, describeError } = await import('./logger.ts');
   const config = loadConfig({});
   const logger = createLogger(config.logLevel);
   if (cluster.isPrimary) {
@@ -30,7 +36,9 @@ async function main(): Promise<void> {
   }
   // Loaded only here: the primary of several workers serves nothing, and loading the server took it most of a second.
   const { startServer } = await import('./start-server.ts');
-  const server = await startServer(config, logger, { cacheDir: findStartCacheDir() });
+  const server = await startServer(config, logger, { cacheDir });
+  // Now rather than at exit, which a process that is killed never reaches; a no-op when nothing new was compiled.
+  flushCompileCache();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
