@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -22,11 +22,8 @@ export function listPackageTree(name: string, fromDir: string): string[] {
 /** The real directory of `name` in the nearest node_modules from `fromDir` upwards (real, as pnpm links packages). */
 function findPackageDir(name: string, fromDir: string): string | undefined {
   for (let dir = fromDir; ; dir = path.dirname(dir)) {
-    try {
-      return realpathSync(path.join(dir, 'node_modules', name));
-    } catch {
-      // Not in this node_modules: look further up.
-    }
+    const candidate = path.join(dir, 'node_modules', name);
+    if (path.basename(dir) !== 'node_modules' && statSync(candidate, { throwIfNoEntry: false })) return realpathSync(candidate);
     if (path.dirname(dir) === dir) return undefined;
   }
 }
