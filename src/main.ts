@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { constants, enableCompileCache, flushCompileCache } from 'node:module';
+import { constants, enableCompileCache } from 'node:module';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './config/config-error.ts';
@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   const cacheDir = findStartCacheDir();
   // Before the rest of Latchkey is imported, hence the imports below: reusing the compiled code and stripped TypeScript
   // of the last start saves a third of this one's CPU. NODE_COMPILE_CACHE, when set, wins; NODE_DISABLE_COMPILE_CACHE=1
-  // turns it off.
+  // turns it off. Node writes the cache when the process exits: writing it after a first start took ~500 ms, too long
+  // to block requests for.
   const compileCacheDir = cacheDir === undefined ? undefined : enableModuleCache(path.join(cacheDir, 'modules'));
   const { loadConfig } = await import('./config/load-config.ts');
   const { createLogger, describeError } = await import('./logger.ts');
@@ -41,8 +42,6 @@ async function main(): Promise<void> {
   // Loaded only here: the primary of several workers serves nothing, and loading the server took it most of a second.
   const { startServer } = await import('./start-server.ts');
   const server = await startServer(config, logger, { cacheDir });
-  // Now rather than at exit, which a process that is killed never reaches; a no-op when nothing new was compiled.
-  flushCompileCache();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
