@@ -6,6 +6,8 @@ export interface PrimaryOptions {
   logger: Logger;
   /** How long workers get to drain after SIGTERM before they are killed. */
   stopTimeoutMs: number;
+  /** Environment variables the workers get on top of the primary's. */
+  workerEnv?: Record<string, string>;
 }
 
 const FIRST_RESTART_DELAY_MS = 500;
@@ -29,7 +31,7 @@ export function runPrimary(options: PrimaryOptions): void {
   let crashStreak = 0;
 
   function startWorker(): void {
-    const worker = cluster.fork();
+    const worker = cluster.fork(options.workerEnv);
     startedAt.set(worker.id, Date.now());
     logger.info('worker started', { worker: worker.id, worker_pid: worker.process.pid });
   }

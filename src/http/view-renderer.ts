@@ -1,9 +1,7 @@
-import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join, basename } from 'node:path';
-import pug from 'pug';
 import type { LatchkeyConfig } from '../config/types.ts';
 import { createMessageCatalog, type MessageCatalog, type Translator } from '../i18n/message-catalog.ts';
+import { loadViewTemplates } from './view-templates.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
 
@@ -14,15 +12,19 @@ export interface LanguageSource {
   get(field: 'accept-language'): string;
 }
 
+export interface ViewRendererOptions {
+  /** Where compiled templates are kept between starts (see loadViewTemplates); default: compiled on every start. */
+  cacheDir?: string | undefined;
+  messages?: MessageCatalog;
+}
+
 /**
  * Renders the hosted pages in the person's language. Every template is compiled at boot, so a broken template stops
  * startup, not a request; every text on a page comes from the message files through `t`.
  */
-export function createViewRenderer(ui: LatchkeyConfig['ui'], messages: MessageCatalog = createMessageCatalog()) {
-  const templates = new Map<string, pug.compileTemplate>();
-  for (const file of readdirSync(VIEWS_DIR).filter((name) => name.endsWith('.pug'))) {
-    templates.set(basename(file, '.pug'), pug.compileFile(join(VIEWS_DIR, file), { basedir: VIEWS_DIR }));
-  }
+export async function createViewRenderer(ui: LatchkeyConfig['ui'], options: ViewRendererOptions = {}) {
+  const templates = await loadViewTemplates(VIEWS_DIR, options.cacheDir);
+  const messages = options.messages ?? createMessageCatalog();
   const shared = {
     ui: {
       productName: ui.productName,
@@ -52,4 +54,4 @@ export function createViewRenderer(ui: LatchkeyConfig['ui'], messages: MessageCa
   };
 }
 
-export type ViewRenderer = ReturnType<typeof createViewRenderer>;
+export type ViewRenderer = Awaited<ReturnType<typeof createViewRenderer>>;

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { lockDataDir } from './data-dir-lock.ts';
 import { servePgliteConnection } from './pglite-connection.ts';
 
@@ -27,6 +27,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   let db: PGlite | undefined;
   let server: Server | undefined;
   try {
+    // Imported here, not at the top: a server on Postgres never needs PGlite.
+    const { PGlite } = await import('@electric-sql/pglite');
     db = await PGlite.create(join(dataDir, 'pgdata'));
     const backend = db;
     mkdirSync(socketDir, { recursive: true, mode: 0o700 });

@@ -22,7 +22,7 @@ describe('observeRequests with errorHandler', () => {
     const app = new Koa();
     app.silent = true;
     app.use(observeRequests({ logger: createLogger('trace', { destination: logs.destination }), metrics }));
-    app.use(errorHandler(createViewRenderer({ productName: 'Test', logoUri: undefined, primaryColor: '#000', privacyPolicyUri: undefined, termsUri: undefined })));
+    app.use(errorHandler(await createViewRenderer({ productName: 'Test', logoUri: undefined, primaryColor: '#000', privacyPolicyUri: undefined, termsUri: undefined })));
     app.use(async (ctx) => {
       if (ctx.path === '/explode') throw new Error('the database exploded');
       if (ctx.path === '/healthz') ctx.body = { status: 'ok' };
