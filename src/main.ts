@@ -18,8 +18,9 @@ const WORKER_STOP_TIMEOUT_MS = 30_000;
 async function main(): Promise<void> {
   const config = loadConfig({});
   const logger = createLogger(config.logLevel);
+  // Decided again in each worker, from the same config and machine: the workers share the cores for password hashing.
+  const workers = decideWorkerCount(config.cluster.workers, config.database.url ? 'postgres' : 'embedded', availableParallelism());
   if (cluster.isPrimary) {
-    const workers = decideWorkerCount(config.cluster.workers, config.database.url ? 'postgres' : 'embedded', availableParallelism());
     if (workers.reducedFrom !== undefined) {
       logger.info('the embedded database runs in a single process: starting 1 worker', { requested_workers: workers.reducedFrom });
     }
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
       return;
     }
   }
-  const server = await startServer(config, logger);
+  const server = await startServer(config, logger, { processes: cluster.isWorker ? workers.count : 1 });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -82,14 +82,25 @@ export function createSignInThrottleQueries(knex: Knex) {
       await knex('sign_in_throttles').whereIn(['scope', 'key'], counters.map((counter) => [counter.scope, counter.key])).delete();
     },
 
-    /** Takes back one counted attempt that turned out to succeed, and the back-off it alone started. */
-    async uncountAttempt(counter: LimitedThrottleCounter): Promise<void> {
-      await knex('sign_in_throttles')
-        .where({ scope: counter.scope, key: counter.key })
-        .update({
-          failures: knex.raw('GREATEST(failures - 1, 0)'),
-          blocked_until: knex.raw('CASE WHEN failures - 1 >= ? THEN blocked_until END', [counter.freeAttempts]),
-        });
+    /**
+     * Takes back one counted attempt on each counter (it succeeded, or was never checked), and the back-off it alone
+     * started. SET reads the row as it was, so `failures - 1` is the count after taking it back.
+     */
+    async uncountAttempts(counters: readonly LimitedThrottleCounter[]): Promise<void> {
+      if (counters.length === 0) return;
+      const bindings: (string | number)[] = [];
+      const values = counters.map((counter) => {
+        bindings.push(counter.scope, counter.key, counter.freeAttempts);
+        return '(CAST(? AS text), CAST(? AS text), CAST(? AS integer))';
+      });
+      await knex.raw(
+        `UPDATE sign_in_throttles AS t SET
+          failures = GREATEST(t.failures - 1, 0),
+          blocked_until = CASE WHEN t.failures - 1 >= a.free_attempts THEN t.blocked_until END
+        FROM (VALUES ${values.join(', ')}) AS a (scope, key, free_attempts)
+        WHERE t.scope = a.scope AND t.key = a.key`,
+        bindings,
+      );
     },
 
     /** Deletes counters that are out of back-off and have counted nothing since `staleBefore`. */
