@@ -26,8 +26,9 @@ async function main(): Promise<void> {
   const { createLogger, describeError } = await import('./logger.ts');
   const config = loadConfig({});
   const logger = createLogger(config.logLevel);
+  // Decided again in each worker, from the same config and machine: the workers share the cores for password hashing.
+  const workers = decideWorkerCount(config.cluster.workers, config.database.url ? 'postgres' : 'embedded', availableParallelism());
   if (cluster.isPrimary) {
-    const workers = decideWorkerCount(config.cluster.workers, config.database.url ? 'postgres' : 'embedded', availableParallelism());
     if (workers.reducedFrom !== undefined) {
       logger.info('the embedded database runs in a single process: starting 1 worker', { requested_workers: workers.reducedFrom });
     }
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   }
   // Loaded only here: the primary of several workers serves nothing, and loading the server took it most of a second.
   const { startServer } = await import('./start-server.ts');
-  const server = await startServer(config, logger, { cacheDir });
+  const server = await startServer(config, logger, { cacheDir, processes: cluster.isWorker ? workers.count : 1 });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

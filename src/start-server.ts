@@ -1,11 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import type { LatchkeyConfig } from './config/types.ts';
 import { createDatabase } from './db/create-database.ts';
 import { listPendingMigrations, migrateToLatest } from './db/migrate.ts';
 import { createQueries } from './db/queries/index.ts';
 import { startExpiredPayloadSweeper } from './db/sweep-expired-payloads.ts';
 import { createPasswordHasher } from './accounts/password-hasher.ts';
+import { createHashingGate } from './accounts/hashing-gate.ts';
+import { decideHashingLimits } from './accounts/hashing-limits.ts';
 import { createAccountService } from './accounts/account-service.ts';
 import { resolveKeyEncryptionKeys } from './keys/key-encryption-key.ts';
 import { deriveSecret } from './keys/key-encryption.ts';
@@ -73,6 +76,8 @@ export interface StartServerOptions {
   env?: NodeJS.ProcessEnv;
   /** A private directory where a start keeps what speeds up the next one (config/start-cache-dir.ts); default none. */
   cacheDir?: string | undefined;
+  /** Server processes on this machine sharing its cores (cluster workers), for `auto` hashing concurrency; default 1. */
+  processes?: number;
 }
 
 /** Opens the database, applies migrations, builds the provider and the app, and listens. */
@@ -116,13 +121,22 @@ export async function startServer(
     cleanups.push(() => availability.stop());
     // The clients owed logout tokens follow clients.yaml reloads.
     const sessions = createSessionService(queries, () => findLogoutReceivers(runtime.inputs.registry.clients));
-    const hasher = createPasswordHasher(config.passwords.argon2);
+    // A burst of sign-ins is told "busy, try again" instead of taking every core from every other request.
+    const hashing = createHashingGate(decideHashingLimits(config.passwords.hashing, { cores: availableParallelism(), processes: options.processes ?? 1 }));
+    const { threadpoolSize } = config.passwords.hashing;
+    if (hashing.limits.concurrency > threadpoolSize) {
+      logger.warn('passwords.hashing.concurrency is more than the libuv threadpool runs: the extra hashes queue there, ahead of file and DNS work; raise UV_THREADPOOL_SIZE', {
+        concurrency: hashing.limits.concurrency,
+        threadpool_size: threadpoolSize,
+      });
+    }
+    const hasher = createPasswordHasher(config.passwords.argon2, hashing);
     const accounts = createAccountService(queries, hasher, { minPasswordLength: config.passwords.minLength }, sessions);
     // The delivery loop starts once the provider exists; until then there is nothing to wake.
     const logoutsRecorded = { wakeDelivery: (): void => undefined };
     // Shared by every instance and untouched by key rotations, unlike the cookie keys it was once derived from.
     const accountClientSeed = deriveSecret(keks.current, 'account client');
-    const signIn = createSignIn({ accounts, throttle: createSignInThrottle(queries.signInThrottles, config.throttling), audit });
+    const signIn = createSignIn({ accounts, throttle: createSignInThrottle(queries.signInThrottles, config.throttling), audit, hashing });
     const views = await createViewRenderer(config.ui, { cacheDir: options.cacheDir });
     const runtime = createProviderRuntime({
       config,
@@ -156,6 +170,7 @@ export async function startServer(
         countActiveSessions: () => queries.stats.countActiveSessions(new Date()),
         listSigningKeyCreationTimes: () => queries.stats.listNewestSigningKeyTimes(),
         readPoolStats: () => readPoolStats(database.knex),
+        readHashingLoad: () => ({ ...hashing.load(), concurrency: hashing.limits.concurrency, queue: hashing.limits.queue }),
       },
       { onError: (what, error) => logger.warn(`metrics: reading ${what} failed`, describeError(error)) },
     );
@@ -169,6 +184,7 @@ export async function startServer(
         csrf,
         recordSignIn: (outcome) => metrics.signIns.inc({ outcome }),
         recordThrottled: () => metrics.throttledAttempts.inc({ scope: 'sign_in' }),
+        recordBusy: () => metrics.hashingBusy.inc({ scope: 'sign_in' }),
       }),
       consent: buildConsentStep({ accounts, views, csrf, resources: () => runtime.inputs.registry.resources, audit }),
     });
@@ -178,6 +194,7 @@ export async function startServer(
       views,
       accounts,
       selfService: createSelfService(queries, hasher, { minPasswordLength: config.passwords.minLength }),
+      recordBusy: () => metrics.hashingBusy.inc({ scope: 'password_change' }),
       getProvider: () => providers.current,
       cookieSecrets: () => keys.current.cookieSecrets,
       clientSecretSeed: accountClientSeed,
@@ -248,6 +265,7 @@ export async function startServer(
       url,
       issuer: config.issuer,
       database: database.kind,
+      password_hashing: `${hashing.limits.concurrency} at once, ${hashing.limits.queue} waiting at most`,
       metrics: metricsServer ? `${metricsServer.url}/metrics` : config.metrics.token ? `${url}/metrics (bearer token)` : 'off',
     });
     const activitySweeper = startSessionActivitySweeper(queries.sessionActivity, SWEEP_INTERVAL_MS, (error) =>

@@ -3,6 +3,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context, Next } from 'koa';
 import type { ViewRenderer } from '../http/view-renderer.ts';
 import { HttpError } from '../http/http-error.ts';
+import { BUSY_RETRY_AFTER_SECONDS } from '../http/service-unavailable.ts';
 import { MAX_NAME_LENGTH, type SelfService } from '../accounts/self-service.ts';
 import { MAX_PASSWORD_LENGTH } from '../accounts/password-policy.ts';
 import { formField } from '../interactions/interaction-context.ts';
@@ -22,6 +23,8 @@ export function buildAccountRoutes(deps: {
   views: ViewRenderer;
   render: AccountPageRenderer;
   minPasswordLength: number;
+  /** Counts a password change refused because password hashing was at capacity. */
+  recordBusy: () => void;
 }) {
   const router = new Router();
   const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' });
@@ -99,6 +102,12 @@ export function buildAccountRoutes(deps: {
       account.session.sessionUid,
     );
     if (result === 'changed') return done(ctx, 'password');
+    if (result === 'busy') {
+      deps.recordBusy();
+      ctx.status = 503; // as the sign-in form answers it: nothing changed, send the form again in a moment
+      ctx.set('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+      return deps.render.page(ctx, account, { password: { message: deps.views.locale(ctx).t('account.password.busy'), field: 'current_password' } });
+    }
     const t = deps.views.locale(ctx).t;
     const failures = {
       wrong_current: { message: t('account.password.wrongCurrent'), field: 'current_password' },

@@ -23,6 +23,8 @@ export function buildAccountPage(deps: {
   clientSecretSeed: string;
   /** Where this server listens, known once it does. */
   selfUrl: () => string;
+  /** Counts a password change refused because password hashing was at capacity. */
+  recordBusy: () => void;
 }) {
   const { config } = deps;
   const cookies = createAccountCookies({
@@ -49,5 +51,6 @@ export function buildAccountPage(deps: {
       minPasswordLength: config.passwords.minLength,
     }),
     minPasswordLength: config.passwords.minLength,
+    recordBusy: deps.recordBusy,
   });
 }

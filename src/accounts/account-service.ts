@@ -4,6 +4,7 @@ import type { UserRecord } from '../db/queries/users.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { AccountError } from './account-errors.ts';
+import { HashingBusyError } from './hashing-gate.ts';
 import { checkPasswordPolicy, MAX_PASSWORD_LENGTH } from './password-policy.ts';
 import { loadCommonPasswords } from './common-passwords.ts';
 import { readThrough, requestCacheKeys } from '../db/request-scope.ts';
@@ -46,7 +47,8 @@ export function createAccountService(
 
   /**
    * Checks an email and password. Unknown, disabled and wrong-password all fail after the same argon2 work, so
-   * neither the answer nor its timing tells whether the email exists; the reason is for the audit trail only.
+   * neither the answer nor its timing tells whether the email exists; the reason is for the audit trail only. Throws
+   * HashingBusyError when password hashing is at capacity: then nothing was checked.
    */
   async function verifyCredentials(email: string, password: string): Promise<CredentialCheck> {
     if (password.length > MAX_PASSWORD_LENGTH) return { ok: false, reason: 'password_too_long', user: undefined };
@@ -58,10 +60,20 @@ export function createAccountService(
     const { valid, needsRehash } = await hasher.verify(user.passwordHash, password);
     if (!valid) return { ok: false, reason: 'wrong_password', user };
     if (user.disabledAt) return { ok: false, reason: 'disabled_account', user };
-    if (needsRehash) {
-      await queries.users.updateUserPasswordHash(user.id, await hasher.hash(password), now(), false);
-    }
+    if (needsRehash) await rehash(user, password);
     return { ok: true, user };
+  }
+
+  /** Replaces a hash made with older parameters; when hashing is busy, a later sign-in does it instead. */
+  async function rehash(user: UserRecord, password: string): Promise<void> {
+    let hash: string;
+    try {
+      hash = await hasher.hash(password);
+    } catch (error) {
+      if (error instanceof HashingBusyError) return;
+      throw error;
+    }
+    await queries.users.updateUserPasswordHash(user.id, hash, now(), false);
   }
 
   return {

@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import type { HashingGate } from './hashing-gate.ts';
 
 export interface Argon2Parameters {
   memoryCost: number;
@@ -12,25 +13,30 @@ export interface PasswordVerification {
   needsRehash: boolean;
 }
 
-/** Hashes and verifies passwords with argon2id at the configured cost. */
-export function createPasswordHasher(parameters: Argon2Parameters) {
+/**
+ * Hashes and verifies passwords with argon2id at the configured cost, each through `gate`: when it is at capacity the
+ * call throws HashingBusyError without hashing.
+ */
+export function createPasswordHasher(parameters: Argon2Parameters, gate: HashingGate) {
   const options = { type: argon2.argon2id, ...parameters } as const;
-  // Verifying against this keeps unknown emails as slow as wrong passwords, so timing does not reveal accounts.
+  // Verifying against this keeps unknown emails as slow as wrong passwords, so timing does not reveal accounts. Made
+  // once at start, outside the gate: nothing else is hashing yet.
   const dummyHash = argon2.hash('latchkey-dummy-password', options);
 
   return {
     hash(password: string): Promise<string> {
-      return argon2.hash(password, options);
+      return gate.run(() => argon2.hash(password, options));
     },
 
     async verify(hash: string, password: string): Promise<PasswordVerification> {
       // A malformed stored hash is a failed sign-in, not a crash.
-      const valid = await argon2.verify(hash, password).catch(() => false);
+      const valid = await gate.run(() => argon2.verify(hash, password).catch(() => false));
       return { valid, needsRehash: valid && argon2.needsRehash(hash, options) };
     },
 
     async verifyDummy(password: string): Promise<void> {
-      await argon2.verify(await dummyHash, password);
+      const hash = await dummyHash;
+      await gate.run(() => argon2.verify(hash, password));
     },
   };
 }

@@ -3,13 +3,15 @@ import type { AccountGrantRow, AccountSessionRow } from '../db/queries/account-p
 import type { SessionClient } from '../db/queries/session-activity.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { passwordProblem } from './password-policy.ts';
+import { HashingBusyError } from './hashing-gate.ts';
 
 export const MAX_NAME_LENGTH = 200;
 /** A session's last activity is written at most this often; the account page shows minutes, not seconds. */
 export const ACTIVITY_THROTTLE_SECONDS = 5 * 60;
 
 export type NameChange = 'saved' | 'too_long' | 'invalid';
-export type PasswordChange = 'changed' | 'wrong_current' | 'too_short' | 'too_long' | 'too_common' | 'mismatch';
+/** `busy`: password hashing was at capacity, nothing was changed, and trying again in a moment will likely do. */
+export type PasswordChange = 'changed' | 'wrong_current' | 'too_short' | 'too_long' | 'too_common' | 'mismatch' | 'busy';
 
 /**
  * What a signed-in person may do to their own account: their name, their password, their sessions and the apps they
@@ -36,18 +38,23 @@ export function createSelfService(
      * transaction: whoever else knew the old password is signed out; `keepSessionUid` (the one asking) stays.
      */
     async changePassword(accountId: string, current: string, next: string, confirmation: string, keepSessionUid: string): Promise<PasswordChange> {
-      const user = await queries.users.findUserById(accountId);
-      const verified = user?.passwordHash && current ? await hasher.verify(user.passwordHash, current) : undefined;
-      if (!user || !verified?.valid || user.disabledAt) return 'wrong_current';
-      const problem = passwordProblem(next, policy.minPasswordLength);
-      if (problem) return problem;
-      if (next !== confirmation) return 'mismatch';
-      const hash = await hasher.hash(next);
-      await queries.transaction(async (trx) => {
-        await trx.users.updateUserPasswordHash(accountId, hash, now(), true);
-        await trx.accountPage.deleteSessionsByAccountId(accountId, keepSessionUid);
-      });
-      return 'changed';
+      try {
+        const user = await queries.users.findUserById(accountId);
+        const verified = user?.passwordHash && current ? await hasher.verify(user.passwordHash, current) : undefined;
+        if (!user || !verified?.valid || user.disabledAt) return 'wrong_current';
+        const problem = passwordProblem(next, policy.minPasswordLength);
+        if (problem) return problem;
+        if (next !== confirmation) return 'mismatch';
+        const hash = await hasher.hash(next);
+        await queries.transaction(async (trx) => {
+          await trx.users.updateUserPasswordHash(accountId, hash, now(), true);
+          await trx.accountPage.deleteSessionsByAccountId(accountId, keepSessionUid);
+        });
+        return 'changed';
+      } catch (error) {
+        if (error instanceof HashingBusyError) return 'busy';
+        throw error;
+      }
     },
 
     /** Notes that a session was used just now, from this browser and address (throttled). */

@@ -8,7 +8,7 @@ export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterS
 
 /**
  * Throttling of password guessing, with counters in Postgres so every instance sees the same ones. An attempt is
- * counted *before* the password is checked (and taken back when it succeeds), so the check itself is what the limit
+ * counted *before* the password is checked (and taken back when it succeeds, or when hashing was too busy to check it), so the check itself is what the limit
  * protects and parallel attempts cannot all get through before the first failure is written.
  */
 export function createSignInThrottle(
@@ -47,6 +47,12 @@ export function createSignInThrottle(
     async succeeded(email: string, ip: string): Promise<void> {
       const counters = countersFor(email, ip);
       await queries.settleSuccessfulAttempt([counters.accountAndIp, counters.account], counters.ip);
+    },
+
+    /** A counted attempt was refused before its password was checked (hashing was busy): every counter takes it back. */
+    async withdrawn(email: string, ip: string): Promise<void> {
+      const counters = countersFor(email, ip);
+      await queries.uncountAttempts([counters.accountAndIp, counters.account, counters.ip]);
     },
   };
 }

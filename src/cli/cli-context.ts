@@ -4,6 +4,7 @@ import { createDatabase, type Database } from '../db/create-database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createQueries, type Queries } from '../db/queries/index.ts';
 import { createPasswordHasher } from '../accounts/password-hasher.ts';
+import { createHashingGate, NEVER_BUSY } from '../accounts/hashing-gate.ts';
 import { createAccountService, type AccountService } from '../accounts/account-service.ts';
 import { createSessionService, findLogoutReceivers, type SessionService } from '../sessions/session-service.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
@@ -28,7 +29,8 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
     const sessions = createSessionService(queries, () => findLogoutReceivers(config.clients));
     const accounts = createAccountService(
       queries,
-      createPasswordHasher(config.passwords.argon2),
+      // A command hashes once: nothing to bound, and "busy" would only make a script fail. The servers' limits are theirs.
+      createPasswordHasher(config.passwords.argon2, createHashingGate(NEVER_BUSY)),
       { minPasswordLength: config.passwords.minLength },
       sessions,
     );

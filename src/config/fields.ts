@@ -17,11 +17,21 @@ export function section<T extends z.core.$ZodLooseShape>(shape: T) {
     .meta({ type: ['object', 'null'] }); // lets editors accept a section whose every line is commented out
 }
 
+const digitsToNumber = (value: unknown): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
 /** A whole number in a range; also accepts a string of digits, which is what `${VAR}` produces. */
 export function integer(min: number, max: number) {
   const error = `must be a whole number from ${min} to ${max}`;
-  const digitsToNumber = (value: unknown): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
   return z.preprocess(digitsToNumber, z.int({ error }).min(min, { error }).max(max, { error }));
+}
+
+/** `auto` (decided at start) or a whole number in a range. */
+export function autoOrInteger(min: number, max: number) {
+  const error = `must be auto or a whole number from ${min} to ${max}`;
+  return z.preprocess(
+    digitsToNumber,
+    z.union([z.literal('auto'), z.int({ error }).min(min, { error }).max(max, { error })], { error }),
+  );
 }
 
 /** true or false; also accepts the strings "true" and "false", which is what `${VAR}` produces. */

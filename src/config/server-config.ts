@@ -32,11 +32,11 @@ export function checkServerConfig(
     ...overridden.problems,
   ];
   if (!parsed.success || problems.length > 0) return { config: undefined, problems };
-  return { config: buildServerConfig(parsed.data, context.cwd), problems };
+  return { config: buildServerConfig(parsed.data, context.cwd, context.env), problems };
 }
 
 /** Maps the snake_case file onto the camelCase config and fills the defaults that depend on other values. */
-export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
+export function buildServerConfig(file: ServerFile, cwd: string, env: NodeJS.ProcessEnv): ServerConfig {
   const { database, ttl, ui, passwords, backchannel_logout: backchannelLogout } = file;
   return {
     issuer: file.issuer ?? `http://localhost:${file.port}`,
@@ -86,6 +86,12 @@ export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
         timeCost: passwords.argon2.time_cost,
         parallelism: passwords.argon2.parallelism,
       },
+      hashing: {
+        concurrency: passwords.hashing.concurrency,
+        queue: passwords.hashing.queue,
+        maxWait: passwords.hashing.max_wait,
+        threadpoolSize: libuvThreadpoolSize(env['UV_THREADPOOL_SIZE']),
+      },
     },
     signing: {
       algorithms: file.signing.algorithms,
@@ -106,4 +112,17 @@ export function buildServerConfig(file: ServerFile, cwd: string): ServerConfig {
     },
     audit: { retention: file.audit.retention },
   };
+}
+
+// As libuv reads UV_THREADPOOL_SIZE (init_threads in src/threadpool.c): atoi into an unsigned int, 0 becomes 1, at most
+// 1024 (so a negative number is 1024).
+const DEFAULT_THREADPOOL_SIZE = 4;
+const MAX_THREADPOOL_SIZE = 1024;
+
+/** The number of threads libuv starts for its threadpool, given the UV_THREADPOOL_SIZE the process was started with. */
+function libuvThreadpoolSize(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_THREADPOOL_SIZE;
+  const threads = Number.parseInt(value, 10);
+  if (Number.isNaN(threads) || threads === 0) return 1;
+  return threads < 0 ? MAX_THREADPOOL_SIZE : Math.min(MAX_THREADPOOL_SIZE, threads);
 }

@@ -1,7 +1,7 @@
 // The shape of latchkey.yaml (snake_case), with its defaults. Mapped to the camelCase LatchkeyConfig by server-config.ts.
 import { z } from 'zod';
 import { durationSchema } from './duration.ts';
-import { boolean, checkedString, integer, nonEmptyString, section, unset } from './fields.ts';
+import { autoOrInteger, boolean, checkedString, integer, nonEmptyString, section, unset } from './fields.ts';
 import { checkWebUrl } from './uri-rules.ts';
 import { signingSection } from './signing-schema.ts';
 
@@ -124,6 +124,15 @@ export const serverFileSchema = z.strictObject({
       memory_cost: integer(8_192, 4_194_304).prefault(19_456).meta({ description: 'KiB; OWASP minimum is 19456 with time_cost 2.' }),
       time_cost: integer(1, 100).prefault(2),
       parallelism: integer(1, 16).prefault(1),
+    }),
+    hashing: section({
+      concurrency: autoOrInteger(1, 1_024).default('auto').meta({
+        description: 'Password hashes running at once in each process; auto = the CPU cores (shared among worker processes), at most the libuv threadpool size (UV_THREADPOOL_SIZE, 4).',
+      }),
+      queue: autoOrInteger(0, 10_000).default('auto').meta({
+        description: 'Password hashes that may wait for a free slot; beyond them sign-ins are answered 503 "busy, try again". auto = twice concurrency.',
+      }),
+      max_wait: durationSchema.prefault('2s').meta({ description: 'Longest a sign-in waits in that queue before it is answered busy.' }),
     }),
   }),
   signing: signingSection,

@@ -52,7 +52,19 @@ export interface LatchkeyConfig {
     privacyPolicyUri: string | undefined;
     termsUri: string | undefined;
   };
-  passwords: { minLength: number; argon2: { memoryCost: number; timeCost: number; parallelism: number } };
+  passwords: {
+    minLength: number;
+    argon2: { memoryCost: number; timeCost: number; parallelism: number };
+    /** Bounds on argon2 work in each process; `auto` is decided at start (src/accounts/hashing-limits.ts). */
+    hashing: {
+      concurrency: number | 'auto';
+      queue: number | 'auto';
+      /** Seconds a hash may wait in the queue. */
+      maxWait: number;
+      /** libuv's threadpool size, where argon2 runs: UV_THREADPOOL_SIZE as libuv reads it (default 4), not a file setting. */
+      threadpoolSize: number;
+    };
+  };
   signing: {
     /** RS256 is always present (OpenID Connect Core §15.1 makes it mandatory to implement). */
     algorithms: SigningAlgorithm[];

@@ -3,6 +3,8 @@ import type { ViewRenderer } from './view-renderer.ts';
 import { requestRecordOf } from './request-context.ts';
 
 const RETRY_AFTER_SECONDS = 5;
+/** Retry-After of the pages' "busy, try again" when password hashing is at capacity: short, as such a spell is a burst. */
+export const BUSY_RETRY_AFTER_SECONDS = 2;
 const HEADING = 'Temporarily unavailable';
 const MESSAGE = 'The sign-in service cannot reach its database right now. Nothing was lost: try again in a moment.';
 

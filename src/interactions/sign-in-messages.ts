@@ -9,6 +9,9 @@ export type SignInMessage = (locale: Translator) => string;
 
 export const SIGN_IN_FAILED: SignInMessage = (locale) => locale.t('login.failed');
 
+/** Password hashing was at capacity: nothing was checked, the person only has to send the form again. */
+export const SIGN_IN_BUSY: SignInMessage = (locale) => locale.t('login.busy');
+
 /** The message for a throttled attempt, with the wait rounded up to what a person reads easily. */
 export function tooManyAttempts(retryAfterSeconds: number): SignInMessage {
   return (locale) => locale.t('login.throttled', { wait: describeWait(locale, retryAfterSeconds) });

@@ -1,6 +1,9 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-/** How a sign-in attempt at the login form ended. Throttling (issue 5) counts in throttledAttempts instead. */
+/**
+ * How a sign-in attempt at the login form ended. Throttling (issue 5) also counts in throttledAttempts; a refusal because
+ * password hashing was busy counts only in hashingBusy.
+ */
 export type SignInOutcome = 'success' | 'failure';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -54,6 +57,12 @@ export function createMetrics() {
       labelNames: ['scope'] as const,
       registers,
     }),
+    hashingBusy: new Counter({
+      name: 'latchkey_password_hashing_busy_total',
+      help: 'Requests answered 503 "busy, try again" because password hashing was at capacity, by what was refused (sign_in, password_change).',
+      labelNames: ['scope'] as const,
+      registers,
+    }),
     clientRegistryReloads: new Counter({
       name: 'latchkey_client_registry_reloads_total',
       help: 'Reloads of clients.yaml by outcome: reloaded, unchanged, or refused (invalid file; the previous registry stays).',
@@ -71,6 +80,7 @@ export function createMetrics() {
   // Series that exist from the start, so rate() and absence alerts work before the first event.
   for (const outcome of ['success', 'failure'] as const) metrics.signIns.inc({ outcome }, 0);
   for (const outcome of ['reloaded', 'unchanged', 'refused'] as const) metrics.clientRegistryReloads.inc({ outcome }, 0);
+  for (const scope of ['sign_in', 'password_change'] as const) metrics.hashingBusy.inc({ scope }, 0);
   return metrics;
 }
 

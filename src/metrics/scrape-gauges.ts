@@ -8,6 +8,8 @@ export interface ScrapeSources {
   listSigningKeyCreationTimes(): Promise<readonly { alg: string; createdAt: Date }[]>;
   /** The connection pool of this process. */
   readPoolStats(): { used: number; idle: number; pending: number; max: number };
+  /** Password hashes of this process running and waiting for a slot, and the limits of each. */
+  readHashingLoad(): { running: number; queued: number; concurrency: number; queue: number };
 }
 
 export interface ScrapeGaugeOptions {
@@ -18,7 +20,7 @@ export interface ScrapeGaugeOptions {
   onError?: (what: string, error: unknown) => void;
 }
 
-/** Registers the gauges computed at scrape time: active sessions, signing key age, database pool use. */
+/** Registers the gauges computed at scrape time: active sessions, signing key age, database pool use, password hashing. */
 export function registerScrapeGauges(registry: Registry, sources: ScrapeSources, options: ScrapeGaugeOptions = {}): void {
   const now = options.now ?? Date.now;
   const onError = options.onError ?? (() => undefined);
@@ -70,6 +72,28 @@ export function registerScrapeGauges(registry: Registry, sources: ScrapeSources,
     registers: [registry],
     collect() {
       this.set(sources.readPoolStats().max);
+    },
+  });
+  new Gauge({
+    name: 'latchkey_password_hashing',
+    help: 'Password hashes of this process by state: running, queued (waiting for a slot).',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const load = sources.readHashingLoad();
+      this.set({ state: 'running' }, load.running);
+      this.set({ state: 'queued' }, load.queued);
+    },
+  });
+  new Gauge({
+    name: 'latchkey_password_hashing_limit',
+    help: 'Password hashing limits of this process: concurrency (running at once), queue (waiting at most).',
+    labelNames: ['limit'] as const,
+    registers: [registry],
+    collect() {
+      const load = sources.readHashingLoad();
+      this.set({ limit: 'concurrency' }, load.concurrency);
+      this.set({ limit: 'queue' }, load.queue);
     },
   });
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
 import { createPasswordHasher } from '../../src/accounts/password-hasher.ts';
+import { createHashingGate, NEVER_BUSY } from '../../src/accounts/hashing-gate.ts';
 
 describe.each(databaseTargets())('password storage ($name database)', (target) => {
   const server = useTestServer({ target });
@@ -38,7 +39,7 @@ describe.each(databaseTargets())('password hash upgrade ($name database)', (targ
     const password = 'an old but good passphrase';
     const user = await server().accounts.createAccount({ email: 'Old.Hash@example.test', password });
     const { memoryCost, timeCost, parallelism } = server().config.passwords.argon2;
-    const olderHasher = createPasswordHasher({ memoryCost, timeCost: timeCost + 1, parallelism });
+    const olderHasher = createPasswordHasher({ memoryCost, timeCost: timeCost + 1, parallelism }, createHashingGate(NEVER_BUSY));
     await server().knex('users').update({ password_hash: await olderHasher.hash(password) }).where('id', user.id);
     const timeCostIn = (hash: string) => /[$,]t=(\d+)[$,]/.exec(hash)?.[1];
     const hashOf = async () =>

@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { createQueries } from '../../src/db/queries/index.ts';
 import { createAccountService, type AccountService } from '../../src/accounts/account-service.ts';
 import { createPasswordHasher } from '../../src/accounts/password-hasher.ts';
+import { createHashingGate, NEVER_BUSY } from '../../src/accounts/hashing-gate.ts';
 import { createSessionService, findLogoutReceivers } from '../../src/sessions/session-service.ts';
 
 /** One server process. */
@@ -82,7 +83,7 @@ export async function startInstanceGroup(options: InstanceGroupOptions): Promise
   const queries = createQueries(knex);
   const accounts = createAccountService(
     queries,
-    createPasswordHasher(config.passwords.argon2),
+    createPasswordHasher(config.passwords.argon2, createHashingGate(NEVER_BUSY)),
     { minPasswordLength: config.passwords.minLength },
     createSessionService(queries, () => findLogoutReceivers(config.clients)),
   );

@@ -15,6 +15,7 @@ import type { LogCapture } from './log-capture.ts';
 import { createQueries } from '../../src/db/queries/index.ts';
 import { createAccountService, type AccountService } from '../../src/accounts/account-service.ts';
 import { createPasswordHasher } from '../../src/accounts/password-hasher.ts';
+import { createHashingGate, NEVER_BUSY } from '../../src/accounts/hashing-gate.ts';
 import { createSessionService, findLogoutReceivers, type SessionService } from '../../src/sessions/session-service.ts';
 import { createDatabase } from '../../src/db/create-database.ts';
 import type { DatabaseTarget, ProvisionedDatabase } from './database-targets.ts';
@@ -73,7 +74,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       const sessions = createSessionService(queries, () => findLogoutReceivers(config.clients));
       const accounts = createAccountService(
         queries,
-        createPasswordHasher(config.passwords.argon2),
+        createPasswordHasher(config.passwords.argon2, createHashingGate(NEVER_BUSY)),
         { minPasswordLength: config.passwords.minLength },
         sessions,
       );

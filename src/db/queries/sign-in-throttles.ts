@@ -111,6 +111,32 @@ export function createSignInThrottleQueries(knex: Knex) {
       ).options(PREPARED);
     },
 
+    /**
+     * Takes back one counted attempt on each counter (it was never checked), and the back-off it alone started. The
+     * rows are locked first in (scope, key) order, as countAttempt locks them, so the two cannot deadlock.
+     */
+    async uncountAttempts(counters: readonly LimitedThrottleCounter[]): Promise<void> {
+      if (counters.length === 0) return;
+      const bindings: Record<string, unknown> = {};
+      const values = counters.map((counter, index) => {
+        Object.assign(bindings, { [`scope${index}`]: counter.scope, [`key${index}`]: counter.key, [`free${index}`]: counter.freeAttempts });
+        return `(CAST(:scope${index} AS text), CAST(:key${index} AS text), CAST(:free${index} AS integer))`;
+      });
+      await knex.raw(
+        `WITH attempt (scope, key, free_attempts) AS (VALUES ${values.join(', ')}),
+        locked AS (
+          SELECT t.scope, t.key, a.free_attempts FROM sign_in_throttles t JOIN attempt a ON a.scope = t.scope AND a.key = t.key
+          ORDER BY t.scope, t.key FOR UPDATE OF t
+        )
+        UPDATE sign_in_throttles AS t SET
+          failures = GREATEST(t.failures - 1, 0),
+          blocked_until = CASE WHEN t.failures - 1 >= l.free_attempts THEN t.blocked_until END
+        FROM locked l
+        WHERE t.scope = l.scope AND t.key = l.key`,
+        bindings,
+      ).options(PREPARED);
+    },
+
     /** Deletes counters that are out of back-off and have counted nothing since `staleBefore`. */
     async deleteStaleCounters(staleBefore: Date, now: Date): Promise<number> {
       return knex('sign_in_throttles')

@@ -37,7 +37,11 @@ describe('loadConfig', () => {
       },
       cookies: { secrets: undefined },
       ui: { productName: 'Latchkey', logoUri: undefined, primaryColor: '#4f46e5', privacyPolicyUri: undefined, termsUri: undefined },
-      passwords: { minLength: 8, argon2: { memoryCost: 19_456, timeCost: 2, parallelism: 1 } },
+      passwords: {
+        minLength: 8,
+        argon2: { memoryCost: 19_456, timeCost: 2, parallelism: 1 },
+        hashing: { concurrency: 'auto', queue: 'auto', maxWait: 2, threadpoolSize: 4 },
+      },
       signing: {
         algorithms: ['RS256', 'ES256'],
         keyEncryptionKey: undefined,

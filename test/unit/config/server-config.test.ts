@@ -64,6 +64,9 @@ audit: { retention: 90d }
     ['a bad colour', 'ui:\n  primary_color: indigo\n', 'ui.primary_color: must be a hex color like #4f46e5 or #fff'],
     ['weak argon2 memory', 'passwords:\n  argon2:\n    memory_cost: 4096\n', 'passwords.argon2.memory_cost: must be a whole number from 8192 to 4194304'],
     ['too much parallelism', 'passwords:\n  argon2:\n    parallelism: 64\n', 'passwords.argon2.parallelism: must be a whole number from 1 to 16'],
+    ['no password hashing at all', 'passwords:\n  hashing:\n    concurrency: 0\n', 'passwords.hashing.concurrency: must be auto or a whole number from 1 to 1024'],
+    ['a hashing queue that is not a number', 'passwords:\n  hashing:\n    queue: short\n', 'passwords.hashing.queue: must be auto or a whole number from 0 to 10000'],
+    ['a zero hashing wait', 'passwords:\n  hashing:\n    max_wait: 0s\n', 'passwords.hashing.max_wait: must be longer than zero'],
     ['signing without RS256', 'signing:\n  algorithms: [ES256]\n', 'signing.algorithms: must include RS256 (required by OpenID Connect Core §15.1)'],
     ['an unknown algorithm', 'signing:\n  algorithms: [RS256, HS256]\n', 'signing.algorithms[1]: must be one of RS256, ES256, EdDSA'],
     ['a file that is a list', '- port: 1\n', 'Invalid input: expected object, received array'],
@@ -82,6 +85,15 @@ backchannel_logout: { poll_interval: 1s, request_timeout: 3s, retry_delay: 30s, 
     expect(config.database).toMatchObject({ connectTimeout: 2, statementTimeout: 60 });
     expect(config.cluster).toEqual({ workers: 4 });
     expect(config.backchannelLogout).toEqual({ pollInterval: 1, requestTimeout: 3, retryDelay: 30, maxAttempts: 5, keepRecords: 604_800 });
+  });
+
+  it('reads the password hashing limits, and the threadpool size libuv will start with', () => {
+    const config = loadServer('passwords:\n  hashing: { concurrency: 3, queue: 0, max_wait: 5s }\n', { UV_THREADPOOL_SIZE: '8' })();
+    expect(config.passwords.hashing).toEqual({ concurrency: 3, queue: 0, maxWait: 5, threadpoolSize: 8 });
+    expect(loadServer('passwords:\n  hashing: { concurrency: "${HASHES:-2}" }\n')().passwords.hashing).toMatchObject({ concurrency: 2, queue: 'auto' });
+    // libuv's own reading: atoi, 0 means 1, at most 1024.
+    const threadpool = (value: string | undefined) => loadServer('', value === undefined ? {} : { UV_THREADPOOL_SIZE: value })().passwords.hashing.threadpoolSize;
+    expect([threadpool(undefined), threadpool('0'), threadpool('many'), threadpool('16x'), threadpool('5000')]).toEqual([4, 1, 1, 16, 1024]);
   });
 
   it('takes the worker count and the proxy setting from the environment', () => {
