@@ -19,6 +19,24 @@ export interface BackOffPolicy {
   resetAfterSeconds: number;
 }
 
+const DEADLOCK_DETECTED = '40P01';
+const DEADLOCK_ATTEMPTS = 3;
+
+/**
+ * Runs one self-contained statement again when Postgres broke a deadlock by cancelling it. The statements below lock
+ * their rows in one order, yet parallel sign-ins of one person (a double-clicked button) still met in a deadlock now
+ * and then; a cancelled statement changed nothing, so running it again is safe.
+ */
+async function retryOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /** SQL for sign_in_throttles, the per-account and per-address counters of sign-in attempts. */
 export function createSignInThrottleQueries(knex: Knex) {
   return {
@@ -44,7 +62,7 @@ export function createSignInThrottleQueries(knex: Knex) {
       const failures = 'CASE WHEN t.last_failure_at <= CAST(:staleBefore AS timestamptz) THEN 1 ELSE t.failures + 1 END';
       // power() is capped so that a huge count cannot overflow; the delay is capped at max anyway.
       const delay = (extra: string) => `make_interval(secs => LEAST(:max, :base * power(2, LEAST(${extra}, 40))))`;
-      const result = await knex.raw<{ rows: { scope: string }[] }>(
+      const result = await retryOnDeadlock(() => knex.raw<{ rows: { scope: string }[] }>(
         `WITH attempt (scope, key, free_attempts) AS (VALUES ${values.join(', ')}),
         locked AS (
           SELECT t.scope FROM sign_in_throttles t JOIN attempt a ON a.scope = t.scope AND a.key = t.key
@@ -68,7 +86,7 @@ export function createSignInThrottleQueries(knex: Knex) {
         WHERE t.blocked_until IS NULL OR t.blocked_until <= CAST(:now AS timestamptz)
         RETURNING t.scope`,
         bindings,
-      ).options(PREPARED);
+      ).options(PREPARED));
       return result.rows.length === counters.length;
     },
 
@@ -97,7 +115,7 @@ export function createSignInThrottleQueries(knex: Knex) {
       const allRows = [...forgottenRows, '(CAST(:uncountedScope AS text), CAST(:uncountedKey AS text))'].join(', ');
       const forget = forgottenRows.length === 0 ? 'SELECT 1' : `DELETE FROM sign_in_throttles t USING locked l
             WHERE t.scope = l.scope AND t.key = l.key AND (t.scope, t.key) IN (${forgottenRows.join(', ')})`;
-      await knex.raw(
+      await retryOnDeadlock(() => knex.raw(
         `WITH locked AS (
           SELECT scope, key FROM sign_in_throttles WHERE (scope, key) IN (${allRows}) ORDER BY scope, key FOR UPDATE
         ),
@@ -108,7 +126,7 @@ export function createSignInThrottleQueries(knex: Knex) {
           FROM locked l
          WHERE t.scope = l.scope AND t.key = l.key AND t.scope = CAST(:uncountedScope AS text) AND t.key = CAST(:uncountedKey AS text)`,
         bindings,
-      ).options(PREPARED);
+      ).options(PREPARED));
     },
 
     /**
@@ -122,7 +140,7 @@ export function createSignInThrottleQueries(knex: Knex) {
         Object.assign(bindings, { [`scope${index}`]: counter.scope, [`key${index}`]: counter.key, [`free${index}`]: counter.freeAttempts });
         return `(CAST(:scope${index} AS text), CAST(:key${index} AS text), CAST(:free${index} AS integer))`;
       });
-      await knex.raw(
+      await retryOnDeadlock(() => knex.raw(
         `WITH attempt (scope, key, free_attempts) AS (VALUES ${values.join(', ')}),
         locked AS (
           SELECT t.scope, t.key, a.free_attempts FROM sign_in_throttles t JOIN attempt a ON a.scope = t.scope AND a.key = t.key
@@ -134,7 +152,7 @@ export function createSignInThrottleQueries(knex: Knex) {
         FROM locked l
         WHERE t.scope = l.scope AND t.key = l.key`,
         bindings,
-      ).options(PREPARED);
+      ).options(PREPARED));
     },
 
     /** Deletes counters that are out of back-off and have counted nothing since `staleBefore`. */
