@@ -127,7 +127,7 @@ export const serverFileSchema = z.strictObject({
     }),
     hashing: section({
       concurrency: autoOrInteger(1, 1_024).default('auto').meta({
-        description: 'Password hashes running at once in each process; auto = the CPU cores (shared among worker processes), at most the libuv threadpool size (UV_THREADPOOL_SIZE, 4).',
+        description: 'Password hashes running at once in each process; auto = the CPU cores but one (shared among worker processes, at least 1 each), at most the libuv threadpool size (UV_THREADPOOL_SIZE, 4).',
       }),
       queue: autoOrInteger(0, 10_000).default('auto').meta({
         description: 'Password hashes that may wait for a free slot; beyond them sign-ins are answered 503 "busy, try again". auto = twice concurrency.',
