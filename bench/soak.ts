@@ -20,7 +20,10 @@ const SAMPLE_EVERY_MS = 5_000;
 
 /** Each virtual user cycles through the mix; one more signs in back to back. */
 export async function soak(target: Target, serverPid: number, seconds: number, users: number): Promise<SoakResult> {
-  const perOperation = await Promise.all(MIX.map((name) => prepareOperation(name, target, users, 0)));
+  // One after another: refresh, userinfo and introspection each refresh the users' token chains while preparing, and
+  // two refreshes of one chain at once would use its refresh token twice (reuse detection then revokes the grant).
+  const perOperation: Runner[][] = [];
+  for (const name of MIX) perOperation.push(await prepareOperation(name, target, users, 0));
   const mixed: Runner[] = Array.from({ length: users }, (_, user) => {
     let next = 0;
     return async () => {
