@@ -64,11 +64,18 @@ async function throttledMetric(server: TestServer): Promise<number> {
 }
 
 describe.each(databaseTargets())('sign-in throttling ($name database)', (target) => {
-  // A back-off far longer than any test takes, so "still in back-off" never depends on how busy the machine is.
+  // A back-off far longer than any test takes, so "still in back-off" never depends on how busy the machine is. Room
+  // for every parallel attempt in the hashing queue: these tests are about throttling, not about shedding load
+  // (busy-hashing.test.ts is).
   const server = useTestServer({
     target,
     clients: [spaClient],
-    overrides: { proxy: true, throttling: { ...limits, base_delay: '10m', max_delay: '20m' }, metrics: { token: METRICS_TOKEN } },
+    overrides: {
+      proxy: true,
+      throttling: { ...limits, base_delay: '10m', max_delay: '20m' },
+      passwords: { hashing: { queue: 64, max_wait: '30s' } },
+      metrics: { token: METRICS_TOKEN },
+    },
   });
 
   it(`refuses the ${limits.per_account_and_ip + 1}th attempt for an email from one address with 429, Retry-After and a clear message, even with the right password`, async () => {
