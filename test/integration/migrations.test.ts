@@ -54,7 +54,9 @@ describe.each(databaseTargets())('migrations ($name database)', (target) => {
     await expect(migrateToLatest(knex)).rejects.toThrow(/29991231000000_from_the_future\.ts/);
   });
 
-  it.runIf(target.name === 'postgres')('takes the advisory lock only when there is something to apply', async () => {
+  // Only a Postgres server has other sessions that could hold the lock; the embedded database has no such test.
+  const onPostgres = target.name === 'postgres' ? it : undefined;
+  onPostgres?.('takes the advisory lock only when there is something to apply', async () => {
     const { knex } = await open();
     const settings = provisioned!.settings as { url: string };
     await knex.migrate.latest({ migrationSource: sourceOf(FIRST) });
