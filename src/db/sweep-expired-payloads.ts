@@ -1,6 +1,5 @@
 import type { OidcPayloadQueries } from './queries/oidc-payloads.ts';
-
-const BATCH_SIZE = 1000;
+import { deleteInBatches, startPeriodicSweep } from './periodic-sweep.ts';
 
 /**
  * Deletes expired oidc-provider rows in batches, now and then, so the table does not grow for ever. Reads never depend
@@ -11,19 +10,5 @@ export function startExpiredPayloadSweeper(
   intervalMs: number,
   onError: (error: unknown) => void,
 ): { stop(): void } {
-  let running = false;
-  const sweep = async () => {
-    if (running) return;
-    running = true;
-    try {
-      while ((await payloads.deleteExpiredPayloads(new Date(), BATCH_SIZE)) === BATCH_SIZE);
-    } catch (error) {
-      onError(error);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void sweep(), intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return startPeriodicSweep(() => deleteInBatches((batchSize) => payloads.deleteExpiredPayloads(new Date(), batchSize)), intervalMs, onError);
 }

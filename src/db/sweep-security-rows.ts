@@ -1,5 +1,6 @@
 import type { AuditEventQueries } from './queries/audit-events.ts';
 import type { SignInThrottleQueries } from './queries/sign-in-throttles.ts';
+import { startPeriodicSweep } from './periodic-sweep.ts';
 
 /**
  * Now and then deletes throttling counters nobody has touched for `resetAfterSeconds` (they would start over anyway)
@@ -11,21 +12,13 @@ export function startSecurityRowSweeper(
   intervalMs: number,
   onError: (error: unknown) => void,
 ): { stop(): void } {
-  let running = false;
-  const sweep = async () => {
-    if (running) return;
-    running = true;
-    try {
+  return startPeriodicSweep(
+    async () => {
       const now = Date.now();
       await queries.signInThrottles.deleteStaleCounters(new Date(now - settings.resetAfterSeconds * 1000), new Date(now));
       await queries.auditEvents.deleteAuditEventsBefore(new Date(now - settings.auditRetentionSeconds * 1000));
-    } catch (error) {
-      onError(error);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void sweep(), intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+    },
+    intervalMs,
+    onError,
+  );
 }

@@ -1,6 +1,5 @@
 import type { SessionActivityQueries } from './queries/session-activity.ts';
-
-const BATCH_SIZE = 1000;
+import { deleteInBatches, startPeriodicSweep } from './periodic-sweep.ts';
 
 /**
  * Deletes session_activity rows whose session is gone (expired and swept, ended by a logout, the CLI or a password
@@ -11,19 +10,5 @@ export function startSessionActivitySweeper(
   intervalMs: number,
   onError: (error: unknown) => void,
 ): { stop(): void } {
-  let running = false;
-  const sweep = async () => {
-    if (running) return;
-    running = true;
-    try {
-      while ((await queries.deleteOrphanedSessionActivity(BATCH_SIZE)) === BATCH_SIZE);
-    } catch (error) {
-      onError(error);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void sweep(), intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return startPeriodicSweep(() => deleteInBatches((batchSize) => queries.deleteOrphanedSessionActivity(batchSize)), intervalMs, onError);
 }
