@@ -19,6 +19,22 @@ export interface CliContext {
   audit: AuditLog;
 }
 
+/**
+ * Accounts and sessions as an administrator's tool uses them, outside a server (the CLI; tests set up users this way).
+ * It hashes one password at a time and never answers "busy", which would only make a script fail: the hashing limits
+ * are the servers'.
+ */
+export function buildAccountAdministration(queries: Queries, config: LatchkeyConfig): { accounts: AccountService; sessions: SessionService } {
+  const sessions = createSessionService(queries, () => findLogoutReceivers(config.clients));
+  const accounts = createAccountService(
+    queries,
+    createPasswordHasher(config.passwords.argon2, createHashingGate(NEVER_BUSY)),
+    { minPasswordLength: config.passwords.minLength },
+    sessions,
+  );
+  return { accounts, sessions };
+}
+
 /** Opens config and database for one command, runs it, and closes what it opened. */
 export async function withCliContext<T>(work: (context: CliContext) => Promise<T>): Promise<T> {
   const config = loadConfig({});
@@ -26,14 +42,7 @@ export async function withCliContext<T>(work: (context: CliContext) => Promise<T
   try {
     await migrateToLatest(database.knex);
     const queries = createQueries(database.knex);
-    const sessions = createSessionService(queries, () => findLogoutReceivers(config.clients));
-    const accounts = createAccountService(
-      queries,
-      // A command hashes once: nothing to bound, and "busy" would only make a script fail. The servers' limits are theirs.
-      createPasswordHasher(config.passwords.argon2, createHashingGate(NEVER_BUSY)),
-      { minPasswordLength: config.passwords.minLength },
-      sessions,
-    );
+    const { accounts, sessions } = buildAccountAdministration(queries, config);
     const audit = createAuditLog(queries.auditEvents, (error) => {
       process.stderr.write(`latchkey: warning: the audit event was not recorded: ${error instanceof Error ? error.message : String(error)}\n`);
     });

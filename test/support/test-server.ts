@@ -13,10 +13,9 @@ import { startServer, type RunningServer } from '../../src/start-server.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { LogCapture } from './log-capture.ts';
 import { createQueries } from '../../src/db/queries/index.ts';
-import { createAccountService, type AccountService } from '../../src/accounts/account-service.ts';
-import { createPasswordHasher } from '../../src/accounts/password-hasher.ts';
-import { createHashingGate, NEVER_BUSY } from '../../src/accounts/hashing-gate.ts';
-import { createSessionService, findLogoutReceivers, type SessionService } from '../../src/sessions/session-service.ts';
+import type { AccountService } from '../../src/accounts/account-service.ts';
+import type { SessionService } from '../../src/sessions/session-service.ts';
+import { buildAccountAdministration } from '../../src/cli/cli-context.ts';
 import { createDatabase } from '../../src/db/create-database.ts';
 import type { DatabaseTarget, ProvisionedDatabase } from './database-targets.ts';
 
@@ -70,14 +69,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     let knex: Knex | undefined;
     try {
       knex = await openTestConnection(config);
-      const queries = createQueries(knex);
-      const sessions = createSessionService(queries, () => findLogoutReceivers(config.clients));
-      const accounts = createAccountService(
-        queries,
-        createPasswordHasher(config.passwords.argon2, createHashingGate(NEVER_BUSY)),
-        { minPasswordLength: config.passwords.minLength },
-        sessions,
-      );
+      const { accounts, sessions } = buildAccountAdministration(createQueries(knex), config);
       const testKnex = knex;
       return {
         issuer: config.issuer,
