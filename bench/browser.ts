@@ -1,20 +1,15 @@
-// One browser profile, by hand: fetch with redirect: 'manual', a cookie jar with paths (RFC 6265 §5.1.4, §5.4), and
-// just enough HTML reading to find a form and its hidden fields.
+// One browser profile, by hand: fetch with redirect: 'manual', the tests' cookie jar, and just enough HTML reading to
+// find a form and its hidden fields.
+import { CookieJar } from '../test/support/cookie-jar.ts';
 
-interface Cookie {
-  name: string;
-  value: string;
-  path: string;
-}
-
-/** The cookies a browser keeps for the one origin the bench talks to. */
+/** The cookies a browser keeps for the one origin the bench talks to (the tests' cookie jar). */
 export class Browser {
-  #cookies: Cookie[] = [];
+  readonly #cookies = new CookieJar();
 
   /** One request with this browser's cookies; redirects are not followed, Set-Cookie goes into the jar. */
   async request(url: URL, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: 'text/html' };
-    const cookie = this.#header(url.pathname);
+    const cookie = this.#cookies.headerFor(url);
     if (cookie) headers['cookie'] = cookie;
     let body: string | undefined;
     if (init.form) {
@@ -22,32 +17,8 @@ export class Browser {
       body = new URLSearchParams(init.form).toString();
     }
     const response = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
-    for (const header of response.headers.getSetCookie()) this.#store(url.pathname, header);
+    this.#cookies.store(url, response.headers.getSetCookie());
     return response;
-  }
-
-  #header(path: string): string | undefined {
-    const matching = this.#cookies.filter((cookie) => pathMatches(path, cookie.path));
-    if (matching.length === 0) return undefined;
-    return matching.sort((a, b) => b.path.length - a.path.length).map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
-  }
-
-  #store(requestPath: string, header: string): void {
-    const [pair = '', ...attributes] = header.split(';');
-    const separator = pair.indexOf('=');
-    if (separator <= 0) return;
-    const cookie: Cookie = { name: pair.slice(0, separator).trim(), value: pair.slice(separator + 1).trim(), path: defaultPath(requestPath) };
-    let expired = false;
-    for (const attribute of attributes) {
-      const [rawKey = '', ...rest] = attribute.split('=');
-      const key = rawKey.trim().toLowerCase();
-      const value = rest.join('=').trim();
-      if (key === 'path' && value.startsWith('/')) cookie.path = value;
-      if (key === 'max-age' && Number(value) <= 0) expired = true;
-      if (key === 'expires' && Date.parse(value) <= Date.now()) expired = true;
-    }
-    this.#cookies = this.#cookies.filter((existing) => !(existing.name === cookie.name && existing.path === cookie.path));
-    if (!expired) this.#cookies.push(cookie);
   }
 }
 
@@ -77,15 +48,4 @@ function attribute(source: string, name: string): string | undefined {
   const match = new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(source);
   if (!match) return undefined;
   return (match[1] ?? match[2] ?? match[3] ?? '').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
-}
-
-function defaultPath(requestPath: string): string {
-  const lastSlash = requestPath.lastIndexOf('/');
-  return lastSlash <= 0 ? '/' : requestPath.slice(0, lastSlash);
-}
-
-function pathMatches(requestPath: string, cookiePath: string): boolean {
-  if (requestPath === cookiePath) return true;
-  if (!requestPath.startsWith(cookiePath)) return false;
-  return cookiePath.endsWith('/') || requestPath.charAt(cookiePath.length) === '/';
 }

@@ -1,9 +1,10 @@
 // Starts the servers under test as users run them: `node src/main.ts` with a config directory, and the baseline.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { readCpuMs } from './proc-stats.ts';
+
+export { freePort } from '../test/support/child-process.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -55,19 +56,6 @@ export async function startServerProcess(options: {
   const readyMs = performance.now() - started;
   const pid = child.pid ?? 0;
   return { pid, issuer: options.issuer, readyMs, readyCpuMs: readCpuMs(pid) ?? Number.NaN, output: () => output, stop };
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago (the issuer must name the port before the server starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForDiscovery(issuer: string, child: ChildProcess): Promise<void> {
