@@ -3,22 +3,15 @@
 // or revoked at any point (removed at once). Every instance derives the same states from the same rows, so they all
 // switch signing keys at the planned moment without talking to each other.
 import type { SigningAlgorithm } from '../config/types.ts';
+import type { KeyLifeCycleTimes } from '../db/queries/key-life-cycle-columns.ts';
 
 /** Keys that rotate together: those of one signing algorithm, or the cookie-signing secrets. */
 export type KeyGroup = SigningAlgorithm | 'cookie';
 
-/** A key's life-cycle times; `activeFrom` is planned ahead, the others are set by rotation and revocation. */
-export interface KeyTimeline {
+/** A key's life-cycle times, as stored; `activeFrom` is planned ahead, the others are set by rotation and revocation. */
+export interface KeyTimeline extends KeyLifeCycleTimes {
   kid: string;
   group: KeyGroup;
-  createdAt: Date;
-  publishedAt: Date;
-  activeFrom: Date;
-  /** From then on it no longer signs (its successor does); planned when the successor is made. */
-  retiredFrom: Date | null;
-  /** From then on it is no longer published or trusted. */
-  removedAt: Date | null;
-  revokedAt: Date | null;
 }
 
 export type KeyState = 'created' | 'published' | 'active' | 'retired' | 'removed' | 'revoked';

@@ -5,7 +5,9 @@ export interface KeyLifeCycleTimes {
   createdAt: Date;
   publishedAt: Date;
   activeFrom: Date;
+  /** From then on it no longer signs (its successor does); planned when the successor is made. */
   retiredFrom: Date | null;
+  /** From then on it is no longer published or trusted. */
   removedAt: Date | null;
   revokedAt: Date | null;
 }
