@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, spawnServer, stop, waitForHttp } from '../support/child-process.ts';
 import { databaseTargets, type ProvisionedDatabase } from '../support/database-targets.ts';
+import { parseJsonLines } from '../support/log-capture.ts';
 
 const postgres = databaseTargets().find((target) => target.name === 'postgres');
 if (!postgres) console.warn('Skipping the multi-worker test: it needs Postgres; set TEST_DATABASE_URL');
@@ -28,15 +29,7 @@ interface LogLine {
   requested_workers?: number;
 }
 
-function logLines(output: string): LogLine[] {
-  return output.split('\n').flatMap((line) => {
-    try {
-      return [JSON.parse(line) as LogLine];
-    } catch {
-      return [];
-    }
-  });
-}
+const logLines = (output: string) => parseJsonLines<LogLine>(output);
 
 function isRunning(pid: number): boolean {
   try {

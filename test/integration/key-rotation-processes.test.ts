@@ -11,6 +11,7 @@ import { collect, freePort, spawnServer, stop, waitForHttp } from '../support/ch
 import { databaseTargets } from '../support/database-targets.ts';
 import { fetchJwks, kidOf, waitFor } from '../support/jwks.ts';
 import { apiResource, machineClient } from '../support/fixtures.ts';
+import { parseJsonLines } from '../support/log-capture.ts';
 
 const scratch: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -34,15 +35,7 @@ interface LogLine {
   created?: Array<{ kid: string; group: string; activeFrom: string }>;
 }
 
-function logLines(output: string): LogLine[] {
-  return output.split('\n').flatMap((line) => {
-    try {
-      return [JSON.parse(line) as LogLine];
-    } catch {
-      return [];
-    }
-  });
-}
+const logLines = (output: string) => parseJsonLines<LogLine>(output);
 
 async function accessToken(url: string): Promise<string> {
   const response = await fetch(`${url}/token`, {

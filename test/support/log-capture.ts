@@ -50,3 +50,14 @@ export function captureLogs(): LogCapture {
     },
   };
 }
+
+/** The JSON lines of a process's output (what a spawned server printed), skipping anything else it printed. */
+export function parseJsonLines<Line>(output: string): Line[] {
+  return output.split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as Line];
+    } catch {
+      return [];
+    }
+  });
+}
