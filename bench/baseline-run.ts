@@ -11,10 +11,14 @@ import { readServerMemory } from './memory.ts';
 import { ensureChains, type OperationName, type Target } from './operations.ts';
 import type { ServerResults } from './results.ts';
 import { freePort, startServerProcess } from './server-process.ts';
+import { readRunTimeMs } from './proc-stats.ts';
+import { NO_DATABASE, traceOperation, type TraceResult } from './trace.ts';
 
 /** A running baseline: measure operations one by one, then finish() for its results and to stop it. */
 export interface BaselineRun {
   measure(name: OperationName): Promise<OperationResult>;
+  /** The CPU of each sign-in step, one user at a time, as the trace measures Latchkey's. */
+  traceSignInSteps(samples: number): Promise<TraceResult['stepCpuMs']>;
   finish(): Promise<ServerResults>;
 }
 
@@ -49,6 +53,10 @@ export async function startBaseline(deps: { clients: BenchClients; passwordHash:
       const result = await measureOperation(name, target, { pid: running.pid }, window);
       operations.push(result);
       return result;
+    },
+    async traceSignInSteps(samples) {
+      const clock = { server: () => readRunTimeMs(running.pid) ?? 0, database: () => 0 };
+      return (await traceOperation('sign_in', target, NO_DATABASE, samples, clock)).stepCpuMs;
     },
     finish() {
       finished ??= (async () => {

@@ -8,11 +8,11 @@ import { measureOperation, type MeteredServer, type OperationResult, type Window
 import { readServerMemory } from './memory.ts';
 import { ensureChains, type OperationName, type Target } from './operations.ts';
 import type { BenchOptions } from './options.ts';
-import { findProcessTree } from './proc-stats.ts';
+import { findProcessTree, readRunTimeMs } from './proc-stats.ts';
 import type { BenchResults } from './results.ts';
 import type { ServerProcess } from './server-process.ts';
 import { soak } from './soak.ts';
-import { traceOperation } from './trace.ts';
+import { TRACE_SAMPLES, traceOperation } from './trace.ts';
 import { startWireCounter } from './wire-counter.ts';
 
 export interface LatchkeyRunDeps {
@@ -30,7 +30,6 @@ export interface LatchkeyRunDeps {
 type LatchkeyResults = Pick<BenchResults, 'latchkey' | 'roundTrips' | 'contention' | 'workers' | 'soak'>;
 
 const RESTARTS = 3;
-const TRACE_SAMPLES = 20;
 const CLUSTER_OPERATIONS: readonly OperationName[] = ['client_credentials', 'userinfo'];
 const WORKER_START_WAIT_MS = 3_000;
 
@@ -150,7 +149,11 @@ async function traceRoundTrips(deps: LatchkeyRunDeps, database: BenchDatabase): 
       const traces = [];
       for (const name of options.operations) {
         log(`latchkey: counting round trips of ${name}`);
-        traces.push(await traceOperation(name, target, counter, options.smoke ? 1 : TRACE_SAMPLES));
+        // The pool has opened its connections by now (newTarget signed in), and one user at a time opens no more.
+        const backendPids = await database.listBackendPids();
+        const sum = (pids: readonly number[]) => pids.reduce((total, pid) => total + (readRunTimeMs(pid) ?? 0), 0);
+        const clock = { server: () => sum(findProcessTree(server.pid)), database: () => sum(backendPids) };
+        traces.push(await traceOperation(name, target, counter, options.smoke ? 1 : TRACE_SAMPLES, clock));
       }
       return traces;
     } finally {

@@ -15,6 +15,28 @@ export function readCpuMs(pid: number): number | undefined {
   return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * Time on a CPU of every living thread of the process, in milliseconds with nanosecond resolution (schedstat), where
+ * readCpuMs counts in clock ticks of 10 ms: fine enough to time one request. Threads that exited are not counted.
+ */
+export function readRunTimeMs(pid: number): number | undefined {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  let nanoseconds = 0;
+  for (const thread of threads) {
+    try {
+      nanoseconds += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread exited between the listing and the read.
+    }
+  }
+  return nanoseconds / 1e6;
+}
+
 /** The parent pid, or undefined once the process is gone. */
 export function readParentPid(pid: number): number | undefined {
   const fields = readStatFields(pid);

@@ -2,6 +2,7 @@
 import { ms } from './budget.ts';
 import type { OperationResult } from './measure.ts';
 import type { BenchResults } from './results.ts';
+import type { SignInStep } from './sign-in-flow.ts';
 
 /** The whole report. */
 export function renderMarkdown(results: BenchResults): string {
@@ -28,9 +29,25 @@ export function renderMarkdown(results: BenchResults): string {
         `${trace ? trace.roundTripsPerOp.toFixed(1) : '—'} |`,
     );
   }
-  const steps = traces.get('sign_in')?.steps;
-  if (steps) {
-    out.push('', `Sign-in round trips per step: ${Object.entries(steps).map(([step, count]) => `${step} ${count.toFixed(1)}`).join(', ')}.`);
+  const signIn = traces.get('sign_in');
+  if (signIn?.steps) {
+    const cpu = signIn.stepCpuMs;
+    const theirs = results.baseline?.signInStepCpuMs;
+    out.push(
+      '',
+      'Sign-in step by step, one user at a time (median of the traced samples; the login step includes the argon2id verification):',
+      '',
+      '| step | db round trips | CPU (server + db) | baseline CPU |',
+      '| --- | ---: | ---: | ---: |',
+      ...Object.entries(signIn.steps).map(([step, count]) => {
+        const ours = cpu?.[step as SignInStep];
+        const baselineStep = theirs?.[step as SignInStep];
+        return (
+          `| ${step} | ${count} | ${ours ? `${ms(ours.server + ours.database)} (${ms(ours.server)} + ${ms(ours.database)})` : '—'} | ` +
+          `${baselineStep ? ms(baselineStep.server) : '—'} |`
+        );
+      }),
+    );
   }
   const memory = results.latchkey.memory;
   out.push(

@@ -12,6 +12,9 @@ export interface ServerResults {
   memory: ProcessMemory[];
 }
 
+/** The CPU of each sign-in step, one user at a time (TraceResult.stepCpuMs). */
+export type SignInStepCpu = NonNullable<TraceResult['stepCpuMs']>;
+
 export interface BenchResults {
   date: string;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; postgres: string | undefined; loadAverage: number[] };
@@ -25,7 +28,7 @@ export interface BenchResults {
     /** CPU the server had used when it became ready, per restart. */
     readyCpuMs: number[];
   };
-  baseline: ServerResults | undefined;
+  baseline: (ServerResults & { signInStepCpuMs?: SignInStepCpu }) | undefined;
   /** Counted by the wire counter on a second Latchkey process; undefined on the embedded database. */
   roundTrips: TraceResult[] | undefined;
   contention: ContentionResult | undefined;

@@ -9,10 +9,11 @@ import { judgeBudget } from './budget.ts';
 import { createLatchkeyInstall, type BenchStorage } from './latchkey-process.ts';
 import { parseBenchOptions, type BenchOptions } from './options.ts';
 import { renderMarkdown } from './report.ts';
-import type { BenchResults } from './results.ts';
+import type { BenchResults, SignInStepCpu } from './results.ts';
+import { TRACE_SAMPLES } from './trace.ts';
 import { REPO_ROOT } from './server-process.ts';
 import { measureLatchkey } from './latchkey-run.ts';
-import { startBaseline } from './baseline-run.ts';
+import { startBaseline, type BaselineRun } from './baseline-run.ts';
 import type { WindowSettings } from './measure.ts';
 
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
@@ -63,7 +64,7 @@ async function main(): Promise<number> {
         await baselineRun?.finish();
         throw error;
       });
-      const baseline = await baselineRun?.finish();
+      const baseline = baselineRun && (await finishBaseline(baselineRun, options));
       const partial: Omit<BenchResults, 'budget'> = {
         date: new Date().toISOString(),
         machine: await describeMachine(database, loadAverage),
@@ -89,6 +90,17 @@ async function main(): Promise<number> {
     await database?.drop();
     if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
   }
+}
+
+/** The baseline's sign-in steps, traced as Latchkey's are, then its results; it is stopped either way. */
+async function finishBaseline(baselineRun: BaselineRun, options: BenchOptions): Promise<NonNullable<BenchResults['baseline']>> {
+  let signInStepCpuMs: SignInStepCpu | undefined;
+  try {
+    if (options.operations.includes('sign_in')) signInStepCpuMs = await baselineRun.traceSignInSteps(options.smoke ? 1 : TRACE_SAMPLES);
+  } finally {
+    await baselineRun.finish();
+  }
+  return { ...(await baselineRun.finish()), ...(signInStepCpuMs ? { signInStepCpuMs } : {}) };
 }
 
 function mean(values: readonly number[]): number {
