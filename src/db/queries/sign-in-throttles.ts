@@ -21,11 +21,28 @@ export interface BackOffPolicy {
 
 const DEADLOCK_DETECTED = '40P01';
 const DEADLOCK_ATTEMPTS = 3;
+// The first key of the two-key advisory locks on counters (a key space apart from the one-key locks in locks.ts).
+const COUNTER_LOCK_CLASS = 0x4c6b5468;
 
 /**
- * Runs one self-contained statement again when Postgres broke a deadlock by cancelling it. The statements below lock
- * their rows in one order, yet parallel sign-ins of one person (a double-clicked button) still met in a deadlock now
- * and then; a cancelled statement changed nothing, so running it again is safe.
+ * A CTE that takes a transaction-scoped advisory lock on each counter in `counterRows` (a CTE or VALUES list with
+ * scope and key columns), in one order for every statement. Row locks alone could not give that order: countAttempt
+ * locks the rows that exist and inserts the missing ones after, so a counter that sorts first but had to be inserted
+ * was locked last, and sign-ins of one person running in parallel deadlocked (seen under load: hundreds of times in
+ * a stress of parallel sign-ins, some past every retry). Advisory locks exist whether or not the row does. The
+ * statement must reference the CTE before it touches a row, e.g. `WHERE (SELECT count(*) FROM serialized) >= 0`.
+ */
+function serializeCounters(counterRows: string): string {
+  return `serialized AS (
+    SELECT pg_advisory_xact_lock(${COUNTER_LOCK_CLASS}, k.lock_key)
+      FROM (SELECT DISTINCT hashtext(c.scope || ' ' || c.key) AS lock_key FROM ${counterRows} c ORDER BY lock_key) k
+  )`;
+}
+
+/**
+ * Runs one self-contained statement again when Postgres broke a deadlock by cancelling it. The statements below take
+ * their counters' locks in one order and should never meet in one; the sweeper's DELETE takes row locks in its own
+ * order, though, and a cancelled statement changed nothing, so running it again is safe.
  */
 async function retryOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -44,8 +61,9 @@ export function createSignInThrottleQueries(knex: Knex) {
      * Counts an attempt on every counter at once, unless one of them is in back-off; true when all were counted (the
      * attempt may go ahead). One statement: the ON CONFLICT ... WHERE re-checks each row under its row lock, so
      * attempts fired in parallel are counted one after another and none slips past a limit. A counter whose row is
-     * in back-off is left as it is (refused attempts do not lengthen the wait). Rows are locked and inserted in
-     * (scope, key) order, as settleSuccessfulAttempt locks them, so parallel sign-ins of one person cannot deadlock.
+     * in back-off is left as it is (refused attempts do not lengthen the wait). The counters are locked first
+     * (serializeCounters), as in settleSuccessfulAttempt and uncountAttempts, so parallel sign-ins of one person
+     * wait for each other instead of deadlocking.
      */
     async countAttempt(counters: readonly LimitedThrottleCounter[], policy: BackOffPolicy, now: Date): Promise<boolean> {
       const bindings: Record<string, unknown> = {
@@ -64,10 +82,7 @@ export function createSignInThrottleQueries(knex: Knex) {
       const delay = (extra: string) => `make_interval(secs => LEAST(:max, :base * power(2, LEAST(${extra}, 40))))`;
       const result = await retryOnDeadlock(() => knex.raw<{ rows: { scope: string }[] }>(
         `WITH attempt (scope, key, free_attempts) AS (VALUES ${values.join(', ')}),
-        locked AS (
-          SELECT t.scope FROM sign_in_throttles t JOIN attempt a ON a.scope = t.scope AND a.key = t.key
-          ORDER BY t.scope, t.key FOR UPDATE OF t
-        ),
+        ${serializeCounters('attempt')},
         in_back_off AS (
           SELECT 1 FROM sign_in_throttles t JOIN attempt a ON a.scope = t.scope AND a.key = t.key
           WHERE t.blocked_until > CAST(:now AS timestamptz)
@@ -76,7 +91,7 @@ export function createSignInThrottleQueries(knex: Knex) {
         SELECT a.scope, a.key, 1,
           CASE WHEN a.free_attempts <= 1 THEN CAST(:now AS timestamptz) + ${delay('0')} END,
           CAST(:now AS timestamptz)
-        FROM attempt a WHERE (SELECT count(*) FROM locked) >= 0 AND NOT EXISTS (SELECT 1 FROM in_back_off)
+        FROM attempt a WHERE (SELECT count(*) FROM serialized) >= 0 AND NOT EXISTS (SELECT 1 FROM in_back_off)
         ORDER BY a.scope, a.key
         ON CONFLICT (scope, key) DO UPDATE SET
           failures = ${failures},
@@ -103,8 +118,8 @@ export function createSignInThrottleQueries(knex: Knex) {
 
     /**
      * After a successful sign-in, in one statement: forgets the `forgotten` counters and takes the counted attempt back
-     * from `uncounted`, along with the back-off it alone started. All rows are locked first, in (scope, key) order
-     * like countAttempt's, so the two never wait for each other in a circle.
+     * from `uncounted`, along with the back-off it alone started. The counters are locked first, as countAttempt
+     * locks them, so the two never wait for each other in a circle.
      */
     async settleSuccessfulAttempt(forgotten: readonly ThrottleCounter[], uncounted: LimitedThrottleCounter): Promise<void> {
       const bindings: Record<string, unknown> = { uncountedScope: uncounted.scope, uncountedKey: uncounted.key, free: uncounted.freeAttempts };
@@ -116,8 +131,10 @@ export function createSignInThrottleQueries(knex: Knex) {
       const forget = forgottenRows.length === 0 ? 'SELECT 1' : `DELETE FROM sign_in_throttles t USING locked l
             WHERE t.scope = l.scope AND t.key = l.key AND (t.scope, t.key) IN (${forgottenRows.join(', ')})`;
       await retryOnDeadlock(() => knex.raw(
-        `WITH locked AS (
-          SELECT scope, key FROM sign_in_throttles WHERE (scope, key) IN (${allRows}) ORDER BY scope, key FOR UPDATE
+        `WITH counter (scope, key) AS (VALUES ${allRows}),
+        ${serializeCounters('counter')},
+        locked AS (
+          SELECT scope, key FROM sign_in_throttles WHERE (scope, key) IN (SELECT scope, key FROM counter) AND (SELECT count(*) FROM serialized) >= 0
         ),
         forgotten AS (${forget})
         UPDATE sign_in_throttles t
@@ -131,7 +148,7 @@ export function createSignInThrottleQueries(knex: Knex) {
 
     /**
      * Takes back one counted attempt on each counter (it was never checked), and the back-off it alone started. The
-     * rows are locked first in (scope, key) order, as countAttempt locks them, so the two cannot deadlock.
+     * counters are locked first, as countAttempt locks them, so the two cannot deadlock.
      */
     async uncountAttempts(counters: readonly LimitedThrottleCounter[]): Promise<void> {
       if (counters.length === 0) return;
@@ -142,9 +159,10 @@ export function createSignInThrottleQueries(knex: Knex) {
       });
       await retryOnDeadlock(() => knex.raw(
         `WITH attempt (scope, key, free_attempts) AS (VALUES ${values.join(', ')}),
+        ${serializeCounters('attempt')},
         locked AS (
           SELECT t.scope, t.key, a.free_attempts FROM sign_in_throttles t JOIN attempt a ON a.scope = t.scope AND a.key = t.key
-          ORDER BY t.scope, t.key FOR UPDATE OF t
+          WHERE (SELECT count(*) FROM serialized) >= 0
         )
         UPDATE sign_in_throttles AS t SET
           failures = GREATEST(t.failures - 1, 0),
