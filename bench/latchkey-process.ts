@@ -19,7 +19,7 @@ export interface LatchkeyInstall {
   dispose(): void;
 }
 
-export function createLatchkeyInstall(clients: BenchClients, storage: BenchStorage): LatchkeyInstall {
+export function createLatchkeyInstall(clients: BenchClients, storage: BenchStorage, nodeOptions?: string): LatchkeyInstall {
   const configDir = mkdtempSync(path.join(tmpdir(), 'latchkey-bench-'));
   // Every virtual user signs the one bench user in at once, which the default limits rightly throttle (attempts are
   // counted before the password check). High limits keep the same counting work without turning sign-ins into 429s.
@@ -43,6 +43,7 @@ export function createLatchkeyInstall(clients: BenchClients, storage: BenchStora
         env['ISSUER'] = `http://127.0.0.1:${overrides.port}`;
       }
       if (overrides.workers !== undefined) env['LATCHKEY_WORKERS'] = String(overrides.workers);
+      if (nodeOptions) env['NODE_OPTIONS'] = nodeOptions;
       return env;
     },
     dispose() {

@@ -20,6 +20,8 @@ export interface BenchOptions {
   baseline: boolean;
   /** Run the Latchkey server under `node --cpu-prof`, profiles into bench/results/profiles. */
   cpuProf: boolean;
+  /** NODE_OPTIONS for every Latchkey process (not the baseline), e.g. `--max-semi-space-size=4`. */
+  nodeOptions: string | undefined;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -33,6 +35,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ops a,b           only these operations (${OPERATION_NAMES.join(', ')})
   --no-baseline       skip the oidc-provider baseline
   --cpu-prof          profile the Latchkey server (node --cpu-prof) into bench/results/profiles
+  --node-options=…    NODE_OPTIONS for Latchkey's processes (not the baseline's): --node-options='--max-semi-space-size=4'
 
 DATABASE_URL names the Postgres server (default postgres://postgres@127.0.0.1:5432/postgres); the bench creates a
 database latchkey_bench_<random> on it and drops it afterwards.`;
@@ -51,6 +54,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       ops: { type: 'string' },
       'no-baseline': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      'node-options': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -70,6 +74,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     operations: operations as OperationName[],
     baseline: !values['no-baseline'],
     cpuProf: values['cpu-prof'],
+    nodeOptions: values['node-options']?.trim() || undefined,
   };
 }
 

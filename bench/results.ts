@@ -18,7 +18,7 @@ export type SignInStepCpu = NonNullable<TraceResult['stepCpuMs']>;
 export interface BenchResults {
   date: string;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; postgres: string | undefined; loadAverage: number[] };
-  settings: { durationSeconds: number; concurrency: number; database: 'postgres' | 'embedded'; smoke: boolean };
+  settings: { durationSeconds: number; concurrency: number; database: 'postgres' | 'embedded'; smoke: boolean; nodeOptions: string | undefined };
   argon2: Omit<Argon2Cost, 'hash'>;
   latchkey: ServerResults & {
     /** Spawn → discovery answering on an empty database (includes applying every migration). */

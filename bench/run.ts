@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   try {
     database = dataRoot ? undefined : await createBenchDatabase(options.serverUrl);
     const storage: BenchStorage = database ? { kind: 'postgres', url: database.url } : { kind: 'embedded', dataDir: path.join(dataRoot ?? '', 'data') };
-    const install = createLatchkeyInstall(clients, storage);
+    const install = createLatchkeyInstall(clients, storage, options.nodeOptions);
     try {
       log(database ? `database ${database.name}` : `embedded database in ${dataRoot}`);
       const argon2 = await measureArgon2(install.configDir, clients.user.password, options.smoke ? 2 : 10);
@@ -68,7 +68,7 @@ async function main(): Promise<number> {
       const partial: Omit<BenchResults, 'budget'> = {
         date: new Date().toISOString(),
         machine: await describeMachine(database, loadAverage),
-        settings: { durationSeconds: options.durationSeconds, concurrency: options.concurrency, database: database ? 'postgres' : 'embedded', smoke: options.smoke },
+        settings: { durationSeconds: options.durationSeconds, concurrency: options.concurrency, database: database ? 'postgres' : 'embedded', smoke: options.smoke, nodeOptions: options.nodeOptions },
         argon2: {
           parameters: argon2.parameters,
           cpuMs: mean(argon2Samples.map((sample) => sample.cpuMs)),
