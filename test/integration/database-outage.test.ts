@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstanceGroup, type InstanceGroup } from '../support/server-instances.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.ts';
 import { BrowserSession } from '../support/browser-session.ts';
-import { buildAuthorization, discoverClient, exchangeCode, signInWithCode } from '../support/relying-party.ts';
+import { buildAuthorization, discoverClient, exchangeCode, OFFLINE_ACCESS, signInWithCode } from '../support/relying-party.ts';
 import type { TestClient } from '../support/test-server.ts';
 
 const enabled = Boolean(process.env['TEST_DATABASE_URL']);
@@ -74,8 +74,7 @@ describe.runIf(enabled)('a Postgres outage under load (private postgres cluster)
     const browser = new BrowserSession(group.issuer);
     const tokens = await signInWithCode(config, browser, {
       redirectUri: REDIRECT_URI,
-      scope: 'openid email offline_access',
-      extra: { prompt: 'consent' },
+      ...OFFLINE_ACCESS,
       user: { id: user.id, email, password },
       consent: 'allow',
     });

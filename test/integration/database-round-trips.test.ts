@@ -4,7 +4,7 @@ import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
 import { allClients, apiResource, basicWebClient, createTestUser } from '../support/fixtures.ts';
 import { BrowserSession } from '../support/browser-session.ts';
-import { discoverClient, signInWithCode } from '../support/relying-party.ts';
+import { discoverClient, OFFLINE_ACCESS, signInWithCode } from '../support/relying-party.ts';
 import { captureLogs, type LogLine } from '../support/log-capture.ts';
 
 // Each request's log line counts the database queries it made. These are the counts the data layer is built for:
@@ -25,10 +25,9 @@ describe.each(databaseTargets())('database round trips per request ($name databa
     const beforeSignIn = logs.mark();
     const tokens = await signInWithCode(config, browser, {
       redirectUri: basicWebClient.redirect_uris[0],
-      scope: 'openid email offline_access',
+      ...OFFLINE_ACCESS,
       user,
       consent: 'allow',
-      extra: { prompt: 'consent' },
     });
     const login = await requestLine('interaction.login', beforeSignIn);
     const exchange = await requestLine('token', beforeSignIn);

@@ -4,7 +4,7 @@ import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
 import { allClients, apiResource, createTestUser, spaClient } from '../support/fixtures.ts';
 import { BrowserSession, loginErrorOf, pageKind, type Page } from '../support/browser-session.ts';
-import { buildAuthorization, discoverClient, exchangeCode, oauthErrorOf, signInWithCode } from '../support/relying-party.ts';
+import { buildAuthorization, discoverClient, exchangeCode, oauthErrorOf, OFFLINE_ACCESS, signInWithCode } from '../support/relying-party.ts';
 
 const redirectUri = spaClient.redirect_uris[0];
 
@@ -55,8 +55,7 @@ describe.each(databaseTargets())('disabled accounts ($name database)', (target) 
     const browser = new BrowserSession(server().issuer);
     const tokens = await signInWithCode(config, browser, {
       redirectUri,
-      scope: 'openid email offline_access',
-      extra: { prompt: 'consent' },
+      ...OFFLINE_ACCESS,
       user,
       consent: 'allow',
     });

@@ -7,7 +7,7 @@ import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
 import { apiResource, basicWebClient, createTestUser, machineClient } from '../support/fixtures.ts';
 import { BrowserSession } from '../support/browser-session.ts';
-import { discoverClient, signInWithCode } from '../support/relying-party.ts';
+import { discoverClient, OFFLINE_ACCESS, signInWithCode } from '../support/relying-party.ts';
 import { kidOf } from '../support/jwks.ts';
 
 const MAX_AGE_SECONDS = 6;
@@ -31,8 +31,7 @@ describe.each(databaseTargets())('relying parties across a rotation ($name datab
     const user = await createTestUser(server());
     const signedIn = await signInWithCode(web, new BrowserSession(issuer), {
       redirectUri: basicWebClient.redirect_uris[0],
-      scope: 'openid email offline_access',
-      extra: { prompt: 'consent' },
+      ...OFFLINE_ACCESS,
       user,
       consent: 'allow',
     });

@@ -8,7 +8,7 @@ import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
 import { apiResource, basicWebClient, createTestUser, machineClient } from '../support/fixtures.ts';
 import { BrowserSession } from '../support/browser-session.ts';
-import { discoverClient, signInWithCode } from '../support/relying-party.ts';
+import { discoverClient, OFFLINE_ACCESS, signInWithCode } from '../support/relying-party.ts';
 import { fetchJwks, kidOf } from '../support/jwks.ts';
 import { createOperationalStatsQueries } from '../../src/db/queries/operational-stats.ts';
 
@@ -41,8 +41,7 @@ describe.each(databaseTargets())('signing key rotation ($name database)', (targe
     const user = await createTestUser(server());
     const signedIn = await signInWithCode(config, new BrowserSession(issuer), {
       redirectUri: basicWebClient.redirect_uris[0],
-      scope: 'openid email offline_access',
-      extra: { prompt: 'consent' },
+      ...OFFLINE_ACCESS,
       user,
       consent: 'allow',
     });

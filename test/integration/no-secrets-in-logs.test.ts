@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets, type ProvisionedDatabase } from '../support/database-targets.ts';
 import { freePort, runCli, spawnServer, stop, waitForHttp } from '../support/child-process.ts';
 import { BrowserSession, requireForm } from '../support/browser-session.ts';
-import { buildAuthorization, discoverClient, exchangeCode, oauthErrorOf } from '../support/relying-party.ts';
+import { buildAuthorization, discoverClient, exchangeCode, oauthErrorOf, OFFLINE_ACCESS } from '../support/relying-party.ts';
 import { pageOf, postLogin } from '../support/login-attempts.ts';
 import type { TestClient } from '../support/test-server.ts';
 
@@ -81,7 +81,7 @@ describe.each(databaseTargets())('secrets stay out of logs and the audit trail (
       setCookies.push(...response.headers.getSetCookie().map((cookie) => cookie.split(';')[0]?.split('=')[1] ?? ''));
       return response;
     };
-    const pending = await buildAuthorization(config, { redirectUri: webClient.redirect_uris[0], scope: 'openid email offline_access', extra: { prompt: 'consent' } });
+    const pending = await buildAuthorization(config, { redirectUri: webClient.redirect_uris[0], ...OFFLINE_ACCESS });
     const login = pageOf(await browser.visit(pending.url));
     const csrf = requireForm(login, '/login').fields['csrf'] ?? '';
     await postLogin(browser, login, email, wrongPassword);

@@ -8,7 +8,7 @@ import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
 import { allClients, apiResource, basicWebClient, createTestUser, machineClient, spaClient } from '../support/fixtures.ts';
 import { BrowserSession, loginErrorOf, requireForm, type Page } from '../support/browser-session.ts';
-import { buildAuthorization, discoverClient, exchangeCode, oauthErrorOf } from '../support/relying-party.ts';
+import { buildAuthorization, discoverClient, exchangeCode, oauthErrorOf, OFFLINE_ACCESS } from '../support/relying-party.ts';
 import { captureLogs, type LogLine } from '../support/log-capture.ts';
 import { parsePrometheusText, type Exposition } from '../support/prometheus-text.ts';
 
@@ -102,8 +102,7 @@ describe.each(databaseTargets())('request ids, logs and metrics ($name database)
     const browser = new BrowserSession(server().issuer);
     const pending = await buildAuthorization(spa, {
       redirectUri: spaClient.redirect_uris[0],
-      scope: 'openid email offline_access',
-      extra: { prompt: 'consent' },
+      ...OFFLINE_ACCESS,
     });
     const loginPage = await browser.visit(pending.url);
     if (loginPage.kind !== 'page') throw new Error('expected the login page');

@@ -8,12 +8,11 @@ import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
 import { allClients, apiResource, basicWebClient, createTestUser, spaClient, type TestUser } from '../support/fixtures.ts';
 import { BrowserSession, pageKind } from '../support/browser-session.ts';
-import { buildAuthorization, discoverClient, exchangeCode, oauthErrorOf, signInWithCode } from '../support/relying-party.ts';
+import { buildAuthorization, discoverClient, exchangeCode, oauthErrorOf, OFFLINE_ACCESS, signInWithCode } from '../support/relying-party.ts';
 import type { TestClient, TestServer } from '../support/test-server.ts';
 
 const redirectUri = spaClient.redirect_uris[0];
 const otherSpa = { ...spaClient, client_id: 'test-spa-other', client_name: 'Another SPA', redirect_uris: ['http://localhost:9090/callback'] } as const satisfies TestClient;
-const offline = { scope: 'openid email offline_access', extra: { prompt: 'consent' } };
 
 async function auditEvents(server: TestServer, event: string): Promise<Array<{ user_id: string | null; client_id: string | null }>> {
   return server.knex('audit_events').select('user_id', 'client_id').where({ event });
@@ -115,7 +114,7 @@ describe.each(databaseTargets())('protocol hardening ($name database)', (target)
     it('a replayed code revokes the access and refresh tokens of the first exchange, and is audited', async () => {
       const user = await createTestUser(server());
       const config = await discoverClient(server(), spaClient);
-      const pending = await buildAuthorization(config, { redirectUri, ...offline });
+      const pending = await buildAuthorization(config, { redirectUri, ...OFFLINE_ACCESS });
       const callback = await new BrowserSession(server().issuer).signIn(pending.url, { ...user, consent: 'allow' });
       const first = await exchangeCode(config, callback, pending);
       if (!first.refresh_token) throw new Error('no refresh token');
@@ -130,7 +129,7 @@ describe.each(databaseTargets())('protocol hardening ($name database)', (target)
     it('reuse of a rotated refresh token revokes the whole grant, and is audited with the account', async () => {
       const user = await createTestUser(server());
       const config = await discoverClient(server(), spaClient);
-      const tokens = await signInWithCode(config, new BrowserSession(server().issuer), { redirectUri, user, consent: 'allow', ...offline });
+      const tokens = await signInWithCode(config, new BrowserSession(server().issuer), { redirectUri, user, consent: 'allow', ...OFFLINE_ACCESS });
       const rotated = await client.refreshTokenGrant(config, tokens.refresh_token ?? '');
 
       expect(await oauthErrorOf(client.refreshTokenGrant(config, tokens.refresh_token ?? ''))).toMatchObject({ error: 'invalid_grant' });
@@ -227,7 +226,7 @@ describe.each(databaseTargets())('protocol hardening ($name database)', (target)
     async function spaTokens() {
       const user = await createTestUser(server());
       const config = await discoverClient(server(), spaClient);
-      const tokens = await signInWithCode(config, new BrowserSession(server().issuer), { redirectUri, user, consent: 'allow', ...offline });
+      const tokens = await signInWithCode(config, new BrowserSession(server().issuer), { redirectUri, user, consent: 'allow', ...OFFLINE_ACCESS });
       return { user, config, tokens };
     }
 

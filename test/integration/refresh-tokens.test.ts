@@ -4,11 +4,9 @@ import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
 import { allClients, apiResource, createTestUser, spaClient } from '../support/fixtures.ts';
 import { BrowserSession } from '../support/browser-session.ts';
-import { discoverClient, oauthErrorOf, signInWithCode } from '../support/relying-party.ts';
+import { discoverClient, oauthErrorOf, OFFLINE_ACCESS, signInWithCode } from '../support/relying-party.ts';
 
 const redirectUri = spaClient.redirect_uris[0];
-// OpenID Connect Core §11: offline_access is honoured only with prompt=consent, which oidc-provider enforces.
-const offline = { scope: 'openid email offline_access', extra: { prompt: 'consent' } };
 
 describe.each(databaseTargets())('refresh tokens ($name database)', (target) => {
   const server = useTestServer({ target, clients: allClients, resources: [apiResource] });
@@ -16,7 +14,7 @@ describe.each(databaseTargets())('refresh tokens ($name database)', (target) => 
   async function signInOffline() {
     const user = await createTestUser(server());
     const config = await discoverClient(server(), spaClient);
-    const tokens = await signInWithCode(config, new BrowserSession(server().issuer), { redirectUri, user, consent: 'allow', ...offline });
+    const tokens = await signInWithCode(config, new BrowserSession(server().issuer), { redirectUri, user, consent: 'allow', ...OFFLINE_ACCESS });
     if (!tokens.refresh_token) throw new Error('no refresh token was issued for offline_access');
     return { user, config, tokens, refreshToken: tokens.refresh_token };
   }

@@ -6,7 +6,7 @@ import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
 import { allClients, apiResource, basicWebClient, createTestUser, spaClient } from '../support/fixtures.ts';
 import { BrowserSession, pageKind, requireForm, type Page } from '../support/browser-session.ts';
-import { buildAuthorization, discoverClient, exchangeCode } from '../support/relying-party.ts';
+import { buildAuthorization, discoverClient, exchangeCode, OFFLINE_ACCESS } from '../support/relying-party.ts';
 import { pageOf } from '../support/login-attempts.ts';
 
 interface Answer {
@@ -89,7 +89,7 @@ describe.each(databaseTargets())('security headers ($name database)', (target) =
   it('are on protocol responses, and nothing that carries a token is cacheable', async () => {
     const user = await createTestUser(server());
     const config = await discoverClient(server(), basicWebClient);
-    const pending = await buildAuthorization(config, { redirectUri: basicWebClient.redirect_uris[0], scope: 'openid email offline_access', extra: { prompt: 'consent' } });
+    const pending = await buildAuthorization(config, { redirectUri: basicWebClient.redirect_uris[0], ...OFFLINE_ACCESS });
     const callback = await new BrowserSession(server().issuer).signIn(pending.url, { ...user, consent: 'allow' });
     const basic = `Basic ${Buffer.from(`${basicWebClient.client_id}:${basicWebClient.client_secret}`).toString('base64')}`;
     const post = (path: string, form: Record<string, string>) =>

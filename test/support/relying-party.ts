@@ -19,6 +19,12 @@ function clientAuthFor(registered: TestClient, secret: string | undefined): clie
   return method === 'client_secret_post' ? client.ClientSecretPost(secret) : client.ClientSecretBasic(secret);
 }
 
+/**
+ * The authorization parameters that get a refresh token: OpenID Connect Core §11 honours offline_access only with
+ * prompt=consent (oidc-provider enforces it).
+ */
+export const OFFLINE_ACCESS = { scope: 'openid email offline_access', extra: { prompt: 'consent' } } as const;
+
 /** An authorization request on its way, and what the client keeps to check the response. */
 export interface PendingAuthorization {
   url: URL;
