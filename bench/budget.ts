@@ -12,7 +12,7 @@ export const SIGN_IN_STEP_LIMITS: Partial<Record<SignInStep, number>> = {
   authorize: 1,
   'login page': 1,
   login: 6,
-  resume: 6,
+  resume: 5,
   token: 4,
 };
 

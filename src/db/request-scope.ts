@@ -56,5 +56,7 @@ export const requestCacheKeys = {
   payload: (model: string, id: string) => `payload:${model}:id:${id}`,
   payloadByUid: (model: string, uid: string) => `payload:${model}:uid:${uid}`,
   payloadByUserCode: (model: string, userCode: string) => `payload:${model}:user-code:${userCode}`,
+  /** The newest live Grant a person gave a client; under the Grant prefix, so that any write of a grant drops it. */
+  latestGrant: (accountId: string, clientId: string) => `payload:Grant:latest:${accountId}:${clientId}`,
   account: (accountId: string) => `account:${accountId}`,
 };

@@ -113,6 +113,11 @@ function rememberRelations(scope: RequestScope, found: StoredOidcPayloadWithRela
   if (found?.grant) scope.set(keys.payload('Grant', found.grant.id), found.grant.stored ?? null);
   if (found?.session) scope.set(keys.payloadByUid('Session', found.session.uid), found.session.stored ?? null);
   if (found?.account) scope.set(keys.account(found.account.id), found.account.user ?? null);
+  if (found?.latestGrant) {
+    const { accountId, clientId, found: grant } = found.latestGrant;
+    scope.set(keys.latestGrant(accountId, clientId), grant ?? null);
+    if (grant) scope.set(keys.payload('Grant', grant.id), grant.stored);
+  }
 }
 
 type PayloadLookup = { model: string; id: string };

@@ -1,6 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcPayloadQueries } from '../db/queries/oidc-payloads.ts';
-import { currentRequestScope, requestCacheKeys } from '../db/request-scope.ts';
+import { currentRequestScope, readThrough, requestCacheKeys } from '../db/request-scope.ts';
 
 /**
  * oidc-provider's loadExistingGrant, widened: besides the grant of the current session, a person's earlier consent to
@@ -14,7 +14,11 @@ export function buildLoadExistingGrant(payloads: OidcPayloadQueries) {
     const sessionGrantId = result?.['consent']?.grantId ?? session.grantIdFor(client.clientId);
     if (sessionGrantId) return provider.Grant.find(sessionGrantId);
     if (!session.accountId) return undefined;
-    const remembered = await payloads.findLatestGrantByAccountAndClient(session.accountId, client.clientId, new Date());
+    const { accountId } = session;
+    // Usually known already: the resume read it beside its interaction (postgres-adapter, rememberRelations).
+    const remembered = await readThrough(requestCacheKeys.latestGrant(accountId, client.clientId), () =>
+      payloads.findLatestGrantByAccountAndClient(accountId, client.clientId, new Date()),
+    );
     if (!remembered) return undefined;
     // The query read the whole grant: Grant.find below takes it from the request's cache instead of asking again.
     currentRequestScope()?.set(requestCacheKeys.payload('Grant', remembered.id), remembered.stored);

@@ -17,7 +17,7 @@ describe.each(databaseTargets())('database round trips per request ($name databa
   const requestLine = (route: string, after: number) => logs.waitFor((line) => line.msg === 'request' && line['route'] === route, { after });
   const queriesOf = (line: LogLine) => line['db_queries'];
 
-  it('a sign-in, a code exchange, userinfo, introspection and a refresh each take the expected number of queries', async () => {
+  it('a sign-in, its resume, a code exchange, userinfo, introspection and a refresh each take the expected number of queries', async () => {
     const user = await createTestUser(server());
     const config = await discoverClient(server(), basicWebClient);
     const browser = new BrowserSession(server().issuer);
@@ -36,6 +36,12 @@ describe.each(databaseTargets())('database round trips per request ($name databa
     expect(queriesOf(login)).toBe(6);
     // The code with its grant, session and user; consuming the code; the access token and the refresh token.
     expect(queriesOf(exchange)).toBe(4);
+
+    // Signing in again from another browser: the consent given above is remembered, and read with the interaction.
+    const beforeSecondSignIn = logs.mark();
+    await signInWithCode(config, new BrowserSession(server().issuer), { redirectUri: basicWebClient.redirect_uris[0], scope: 'openid email', user, consent: 'expect-none' });
+    // The interaction with its user and the consent; deleting the interaction; the code; the session; its activity.
+    expect(queriesOf(await requestLine('resume', beforeSecondSignIn))).toBe(5);
 
     const beforeUserinfo = logs.mark();
     await expect(client.fetchUserInfo(config, tokens.access_token, user.id)).resolves.toMatchObject({ sub: user.id, email: user.email });

@@ -60,6 +60,33 @@ describe.each(databaseTargets())('adapter reads inside a request ($name database
     expect(made).toBe(1);
   });
 
+  it("reading a signed-in person's interaction brings their newest live consent for its client; writing a grant drops it", async () => {
+    const accountId = 'interaction-reader';
+    const grants = adapterFor('Grant');
+    await grants.upsert('grant-old', { accountId, clientId: 'client-i', kind: 'Grant', iat: 1_000 }, 600);
+    await grants.upsert('grant-new', { accountId, clientId: 'client-i', kind: 'Grant', iat: 2_000 }, 600);
+    await grants.upsert('grant-other-client', { accountId, clientId: 'client-j', kind: 'Grant', iat: 3_000 }, 600);
+    await adapterFor('Interaction').upsert('interaction-i1', { kind: 'Interaction', params: { client_id: 'client-i' }, result: { login: { accountId } } }, 600);
+    await adapterFor('Interaction').upsert('interaction-i2', { kind: 'Interaction', params: { client_id: 'client-k' }, result: { login: { accountId } } }, 600);
+
+    const latest = requestCacheKeys.latestGrant(accountId, 'client-i');
+    const made = await inRequest(async () => {
+      expect(await adapterFor('Interaction').find('interaction-i1')).toMatchObject({ params: { client_id: 'client-i' } });
+      expect(currentRequestScope()?.get(latest)).toMatchObject({ id: 'grant-new' });
+      expect(await grants.find('grant-new')).toMatchObject({ clientId: 'client-i', iat: 2_000 });
+      // No consent for that client yet: the absence is remembered too.
+      await adapterFor('Interaction').find('interaction-i2');
+      expect(currentRequestScope()?.get(requestCacheKeys.latestGrant(accountId, 'client-k'))).toBeNull();
+    });
+    expect(made).toBe(2);
+
+    await inRequest(async () => {
+      await adapterFor('Interaction').find('interaction-i1');
+      await grants.destroy('grant-new');
+      expect(currentRequestScope()?.get(latest)).toBeUndefined();
+    });
+  });
+
   it('lookups made at once share one query, and each gets its own answer', async () => {
     await adapterFor('RefreshToken').upsert('shared-value', { accountId: 'nobody', kind: 'RefreshToken' }, 600);
     const made = await inRequest(async () => {

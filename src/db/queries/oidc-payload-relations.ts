@@ -1,17 +1,19 @@
 import type { Knex } from 'knex';
 import { PREPARED } from '../preparing-pg-client.ts';
-import { storable, type StoredOidcPayload, type StoredRow } from './oidc-payload-rows.ts';
+import { latestLiveGrantSql, storable, type LatestGrant, type StoredOidcPayload, type StoredRow } from './oidc-payload-rows.ts';
 import { USER_COLUMNS, toUserRecord, type UserRecord, type UserRow } from './users.ts';
 
 /**
  * A payload with what its requests read next, when it has them: the grant it belongs to, the session it expires with
- * (by the session's uid) and its account's user.
+ * (by the session's uid) and its account's user; for an interaction of a signed-in person, the consent they gave its
+ * client before (the newest live Grant), which the resume after a sign-in looks for.
  */
 export interface StoredOidcPayloadWithRelations {
   stored: StoredOidcPayload;
   grant?: { id: string; stored: StoredOidcPayload | undefined };
   session?: { uid: string; stored: StoredOidcPayload | undefined };
   account?: { id: string; user: UserRecord | undefined };
+  latestGrant?: { accountId: string; clientId: string; found: LatestGrant | undefined };
 }
 
 interface RelationsRow extends StoredRow {
@@ -22,18 +24,29 @@ interface RelationsRow extends StoredRow {
   grant_consumed_at: Date | null;
   session_payload_json: string | null;
   session_consumed_at: Date | null;
+  interaction_client_id: string | null;
+  latest_grant_id: string | null;
+  latest_grant_payload_json: string | null;
+  latest_grant_consumed_at: Date | null;
   [userColumn: `user__${string}`]: unknown;
 }
 
-// What a payload row `t` is read with: its grant, the session it expires with (tokens name it by uid) and its user.
+// What a payload row `t` is read with: its grant, the session it expires with (tokens name it by uid), its user and,
+// for an interaction, its person's newest live Grant for its client.
+// NULL for every other model, so the lateral lookup below finds nothing at once (a NULL index key matches no row).
+const INTERACTION_ACCOUNT_ID = `CASE WHEN t.model = 'Interaction' THEN t.account_id END`;
+const INTERACTION_CLIENT_ID = `CASE WHEN t.model = 'Interaction' THEN t.payload->'params'->>'client_id' END`;
 const RELATIONS_COLUMNS = `t.payload::text AS payload_json, t.consumed_at, t.grant_id, t.payload->>'sessionUid' AS session_uid,
   t.account_id, g.payload::text AS grant_payload_json, g.consumed_at AS grant_consumed_at,
   s.payload::text AS session_payload_json, s.consumed_at AS session_consumed_at,
+  ${INTERACTION_CLIENT_ID} AS interaction_client_id,
+  lg.id AS latest_grant_id, lg.payload_json AS latest_grant_payload_json, lg.consumed_at AS latest_grant_consumed_at,
   ${USER_COLUMNS.map((column) => `u.${column} AS user__${column}`).join(', ')}`;
 const RELATIONS_JOINS = `
   LEFT JOIN oidc_payloads g ON g.model = 'Grant' AND g.id = t.grant_id AND (g.expires_at IS NULL OR g.expires_at > :now)
   LEFT JOIN oidc_payloads s ON s.model = 'Session' AND s.uid = t.payload->>'sessionUid' AND (s.expires_at IS NULL OR s.expires_at > :now)
-  LEFT JOIN users u ON u.id = t.account_id`;
+  LEFT JOIN users u ON u.id = t.account_id
+  LEFT JOIN LATERAL (${latestLiveGrantSql(INTERACTION_ACCOUNT_ID, INTERACTION_CLIENT_ID, ':now')}) lg ON true`;
 
 /**
  * Reads of oidc_payloads rows together with what the requests reading them read next, joined in one statement: their
@@ -54,6 +67,15 @@ export function createOidcPayloadRelationQueries(knex: Knex) {
     if (row.grant_id !== null) found.grant = { id: row.grant_id, stored: storedOrUndefined(row.grant_payload_json, row.grant_consumed_at) };
     if (row.session_uid !== null) found.session = { uid: row.session_uid, stored: storedOrUndefined(row.session_payload_json, row.session_consumed_at) };
     if (row.account_id !== null) found.account = { id: row.account_id, user: userOf(row) };
+    if (row.account_id !== null && row.interaction_client_id !== null) {
+      found.latestGrant = {
+        accountId: row.account_id,
+        clientId: row.interaction_client_id,
+        found: row.latest_grant_id === null || row.latest_grant_payload_json === null
+          ? undefined
+          : { id: row.latest_grant_id, stored: { payloadJson: row.latest_grant_payload_json, consumedAt: row.latest_grant_consumed_at } },
+      };
+    }
     return found;
   };
 

@@ -9,9 +9,26 @@ export interface StoredOidcPayload {
   consumedAt: Date | null;
 }
 
+/** The newest live Grant of a person for a client: its id and what is stored. */
+export interface LatestGrant {
+  id: string;
+  stored: StoredOidcPayload;
+}
+
 export interface StoredRow {
   payload_json: string;
   consumed_at: Date | null;
+}
+
+/**
+ * A subquery for the newest live Grant that `accountIdSql` gave the client `clientIdSql` (SQL expressions), with its
+ * id, payload_json and consumed_at: how a person's earlier consent is found, alone or beside the interaction it serves.
+ */
+export function latestLiveGrantSql(accountIdSql: string, clientIdSql: string, nowSql: string): string {
+  return `SELECT lg.id, lg.payload::text AS payload_json, lg.consumed_at FROM oidc_payloads lg
+    WHERE lg.model = 'Grant' AND lg.account_id = ${accountIdSql} AND lg.payload->>'clientId' = ${clientIdSql}
+      AND (lg.expires_at IS NULL OR lg.expires_at > ${nowSql})
+    ORDER BY (lg.payload->>'iat')::bigint DESC LIMIT 1`;
 }
 
 /**

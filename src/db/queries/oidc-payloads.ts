@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { createOidcPayloadRelationQueries } from './oidc-payload-relations.ts';
-import { storable, type StoredOidcPayload, type StoredRow } from './oidc-payload-rows.ts';
+import { latestLiveGrantSql, storable, type LatestGrant, type StoredOidcPayload, type StoredRow } from './oidc-payload-rows.ts';
 import { PREPARED } from '../preparing-pg-client.ts';
 
-export type { StoredOidcPayload } from './oidc-payload-rows.ts';
+export type { LatestGrant, StoredOidcPayload } from './oidc-payload-rows.ts';
 export type { StoredOidcPayloadWithRelations } from './oidc-payload-relations.ts';
 
 /** What oidc-provider stores for one model instance, as it hands it to the adapter. */
@@ -93,20 +93,14 @@ export function createOidcPayloadQueries(knex: Knex) {
 
 
     /** The newest live Grant a person gave a client, to reuse their consent on a later sign-in. */
-    async findLatestGrantByAccountAndClient(
-      accountId: string,
-      clientId: string,
-      now: Date,
-    ): Promise<{ id: string; stored: StoredOidcPayload } | undefined> {
-      const row = await knex<PayloadRow>('oidc_payloads')
-        .select('id', knex.raw('payload::text AS payload_json'), 'consumed_at')
-        .where('model', 'Grant')
-        .andWhereRaw(...notExpired(now))
-        .andWhere('account_id', accountId)
-        .andWhereRaw("payload->>'clientId' = ?", [clientId])
-        .orderByRaw("(payload->>'iat')::bigint DESC")
-        .options(PREPARED)
-        .first<(StoredRow & { id: string }) | undefined>();
+    async findLatestGrantByAccountAndClient(accountId: string, clientId: string, now: Date): Promise<LatestGrant | undefined> {
+      const result = await knex
+        .raw<{ rows: (StoredRow & { id: string })[] }>(
+          latestLiveGrantSql('CAST(:accountId AS text)', 'CAST(:clientId AS text)', 'CAST(:now AS timestamptz)'),
+          { accountId, clientId, now },
+        )
+        .options(PREPARED);
+      const row = result.rows[0];
       return row ? { id: row.id, stored: { payloadJson: row.payload_json, consumedAt: row.consumed_at } } : undefined;
     },
 
