@@ -50,7 +50,11 @@ export async function traceOperation(name: OperationName, target: Target, counte
   const stepRoundTrips = new Map<SignInStep, number[]>();
   const stepServerCpu = new Map<SignInStep, number[]>();
   const stepDatabaseCpu = new Map<SignInStep, number[]>();
-  const record = (samplesOf: Map<SignInStep, number[]>, step: SignInStep, value: number) => samplesOf.set(step, [...(samplesOf.get(step) ?? []), value]);
+  const record = (samplesOf: Map<SignInStep, number[]>, step: SignInStep, value: number) => {
+    const values = samplesOf.get(step) ?? [];
+    values.push(value);
+    samplesOf.set(step, values);
+  };
   for (let sample = 0; sample < samples; sample++) {
     await settle(counter);
     const before = counter.roundTrips();

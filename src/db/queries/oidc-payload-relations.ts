@@ -31,11 +31,12 @@ interface RelationsRow extends StoredRow {
   [userColumn: `user__${string}`]: unknown;
 }
 
-// What a payload row `t` is read with: its grant, the session it expires with (tokens name it by uid), its user and,
-// for an interaction, its person's newest live Grant for its client.
-// NULL for every other model, so the lateral lookup below finds nothing at once (a NULL index key matches no row).
+// An interaction's person and client; NULL for every other model, so the lateral lookup of their newest live Grant
+// below finds nothing at once (a NULL index key matches no row).
 const INTERACTION_ACCOUNT_ID = `CASE WHEN t.model = 'Interaction' THEN t.account_id END`;
 const INTERACTION_CLIENT_ID = `CASE WHEN t.model = 'Interaction' THEN t.payload->'params'->>'client_id' END`;
+// What a payload row `t` is read with: its grant, the session it expires with (tokens name it by uid), its user and,
+// for an interaction, its person's newest live Grant for its client.
 const RELATIONS_COLUMNS = `t.payload::text AS payload_json, t.consumed_at, t.grant_id, t.payload->>'sessionUid' AS session_uid,
   t.account_id, g.payload::text AS grant_payload_json, g.consumed_at AS grant_consumed_at,
   s.payload::text AS session_payload_json, s.consumed_at AS session_consumed_at,
