@@ -128,19 +128,19 @@ export function createSignInThrottleQueries(knex: Knex) {
         return `(CAST(:scope${index} AS text), CAST(:key${index} AS text))`;
       });
       const allRows = [...forgottenRows, '(CAST(:uncountedScope AS text), CAST(:uncountedKey AS text))'].join(', ');
-      const forget = forgottenRows.length === 0 ? 'SELECT 1' : `DELETE FROM sign_in_throttles t USING locked l
+      const forget = forgottenRows.length === 0 ? 'SELECT 1' : `DELETE FROM sign_in_throttles t USING serialized_rows l
             WHERE t.scope = l.scope AND t.key = l.key AND (t.scope, t.key) IN (${forgottenRows.join(', ')})`;
       await retryOnDeadlock(() => knex.raw(
         `WITH counter (scope, key) AS (VALUES ${allRows}),
         ${serializeCounters('counter')},
-        locked AS (
+        serialized_rows AS (
           SELECT scope, key FROM sign_in_throttles WHERE (scope, key) IN (SELECT scope, key FROM counter) AND (SELECT count(*) FROM serialized) >= 0
         ),
         forgotten AS (${forget})
         UPDATE sign_in_throttles t
            SET failures = GREATEST(t.failures - 1, 0),
                blocked_until = CASE WHEN t.failures - 1 >= CAST(:free AS integer) THEN t.blocked_until END
-          FROM locked l
+          FROM serialized_rows l
          WHERE t.scope = l.scope AND t.key = l.key AND t.scope = CAST(:uncountedScope AS text) AND t.key = CAST(:uncountedKey AS text)`,
         bindings,
       ).options(PREPARED));
@@ -160,14 +160,14 @@ export function createSignInThrottleQueries(knex: Knex) {
       await retryOnDeadlock(() => knex.raw(
         `WITH attempt (scope, key, free_attempts) AS (VALUES ${values.join(', ')}),
         ${serializeCounters('attempt')},
-        locked AS (
+        serialized_rows AS (
           SELECT t.scope, t.key, a.free_attempts FROM sign_in_throttles t JOIN attempt a ON a.scope = t.scope AND a.key = t.key
           WHERE (SELECT count(*) FROM serialized) >= 0
         )
         UPDATE sign_in_throttles AS t SET
           failures = GREATEST(t.failures - 1, 0),
           blocked_until = CASE WHEN t.failures - 1 >= l.free_attempts THEN t.blocked_until END
-        FROM locked l
+        FROM serialized_rows l
         WHERE t.scope = l.scope AND t.key = l.key`,
         bindings,
       ).options(PREPARED));
