@@ -25,7 +25,7 @@ import { createRegistryReloader, type ReloadOutcome } from './oidc/registry-relo
 import { createClientRegistrySource } from './config/client-registry-source.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { registerScrapeGauges } from './metrics/scrape-gauges.ts';
-import { observeQueryDurations, readPoolStats } from './db/database-observer.ts';
+import { observeQueries, readPoolStats } from './db/database-observer.ts';
 import { startMetricsServer } from './http/metrics-server.ts';
 import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import { observeRequests } from './http/request-observer.ts';
@@ -90,7 +90,7 @@ export async function startServer(
   const keks = resolveKeyEncryptionKeys(config, logger.warn);
   const database = await createDatabase(config.database, 'server');
   const metrics = createMetrics();
-  const stopObservingQueries = observeQueryDurations(database.knex, (seconds, failed) =>
+  const stopObservingQueries = observeQueries(database.knex, (seconds, failed) =>
     metrics.dbQueryDuration.observe({ outcome: failed ? 'error' : 'ok' }, seconds),
   );
   const cleanups: (() => Promise<void> | void)[] = [stopObservingQueries];

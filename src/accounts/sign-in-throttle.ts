@@ -8,8 +8,9 @@ export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterS
 
 /**
  * Throttling of password guessing, with counters in Postgres so every instance sees the same ones. An attempt is
- * counted *before* the password is checked (and taken back when it succeeds, or when hashing was too busy to check it), so the check itself is what the limit
- * protects and parallel attempts cannot all get through before the first failure is written.
+ * counted *before* the password is checked (and taken back when it succeeds, or when hashing was too busy to check
+ * it), so the check itself is what the limit protects and parallel attempts cannot all get through before the first
+ * failure is written.
  */
 export function createSignInThrottle(
   queries: SignInThrottleQueries,

@@ -18,7 +18,7 @@ interface QueryEvent {
  * Calls `onQueryDone` with each query's duration and whether it failed, and counts each query against the HTTP request
  * that made it (for its log line); returns a function that stops listening.
  */
-export function observeQueryDurations(knex: Knex, onQueryDone: (seconds: number, failed: boolean) => void): () => void {
+export function observeQueries(knex: Knex, onQueryDone: (seconds: number, failed: boolean) => void): () => void {
   const started = new Map<string, bigint>();
   const onQuery = (query: QueryEvent) => {
     const scope = currentRequestScope();
