@@ -8,7 +8,7 @@ import { buildResourceIndicatorsFeature } from './resource-indicators.ts';
 import { buildAllowedOrigins } from './cors-policy.ts';
 import { buildTtlPolicy } from './ttl-policy.ts';
 import { buildCookieNames } from './cookie-names.ts';
-import { CookieSigner } from './cookie-signer.ts';
+import { createCookieSigner } from './cookie-signer.ts';
 import type { buildHostedPages } from './hosted-pages.ts';
 import type { NewBackchannelLogout } from '../db/queries/backchannel-logouts.ts';
 
@@ -59,7 +59,7 @@ export function buildProviderConfiguration(deps: ProviderDependencies): Configur
     extraClientMetadata: { properties: [...CUSTOM_CLIENT_METADATA] },
     clientBasedCORS: (_ctx, origin, client) => allowedOrigins.get(client.clientId)?.has(origin) ?? false,
     cookies: {
-      keys: new CookieSigner(deps.cookieSecrets),
+      keys: createCookieSigner(deps.cookieSecrets),
       names: buildCookieNames(secureCookies),
       long: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
       short: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
