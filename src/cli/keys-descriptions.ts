@@ -33,7 +33,7 @@ export function describeRotation(outcome: {
   if (key.activeFrom.getTime() <= now.getTime()) return `${group}: new key ${key.kid} signs from now on.${old}`;
   if (outcome.immediately) return `${group}: new key ${key.kid} signs from ${formatTime(key.activeFrom)}, in a few seconds, once every instance has it.${old}`;
   return `${group}: new key ${key.kid} is published now and signs from ${formatTime(key.activeFrom)} ` +
-    `(signing.publish_lead_time ${formatDuration(outcome.config.signing.publishLeadTime)}).${old}`;
+    `(signing.publish_lead_time ${formatDuration(outcome.config.signing.publishLeadTime)} after every instance has it).${old}`;
 }
 
 /** What revoking `key` breaks, in plain words. */

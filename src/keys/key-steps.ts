@@ -60,8 +60,9 @@ export function findDueSteps(keys: readonly PlannedKey[], policies: KeyPolicies,
     for (const key of keys) {
       if (key.group === group && key !== signer && keyStateAt(key, at) === 'active') steps.push({ kind: 'retire-superseded', kid: key.kid });
     }
-    const { rotationIntervalMs, publishLeadMs } = policies.policyFor(group);
-    const rotationDue = signer.activeFrom.getTime() + rotationIntervalMs - publishLeadMs <= at.getTime();
+    const { rotationIntervalMs, publishLeadMs, switchDelayMs } = policies.policyFor(group);
+    // The successor signs switch delay + lead time after it is made (planRotation); made that early, it takes over on time.
+    const rotationDue = signer.activeFrom.getTime() + rotationIntervalMs - publishLeadMs - switchDelayMs <= at.getTime();
     if (rotationDue && signer.retiredFrom === null && successorsAt(keys, group, at).length === 0) steps.push({ kind: 'rotate', group });
   }
   for (const key of keys) {
@@ -96,8 +97,10 @@ export function planStep(keys: readonly PlannedKey[], step: DueStep, policies: K
 }
 
 /**
- * A new key for the group. Staged: published now, signing after the lead time, and the signer retires then (nothing
- * changes while a successor is already waiting). Immediately: the new key signs as soon as every instance can know it
+ * A new key for the group. Staged: published now, signing after the switch delay plus the lead time, and the signer
+ * retires then (nothing changes while a successor is already waiting). The switch delay is how long the other
+ * instances may take to pick the key up: a relying party may cache a JWKS without it, from any instance, until then,
+ * so the key is in every instance's JWKS for the whole lead time (>= jwks_max_age) before it signs. Immediately: the new key signs as soon as every instance can know it
  * (the switch delay, seconds), the signer retires then, and a waiting successor, which never signed, is dropped.
  */
 export function planRotation(keys: readonly PlannedKey[], group: KeyGroup, policies: KeyPolicies, at: Date, options: { immediately: boolean }): KeyChanges {
@@ -107,7 +110,7 @@ export function planRotation(keys: readonly PlannedKey[], group: KeyGroup, polic
   const successors = successorsAt(keys, group, at);
   if (!options.immediately) {
     if (successors.length > 0) return noChanges();
-    const activeFrom = new Date(at.getTime() + publishLeadMs);
+    const activeFrom = new Date(at.getTime() + switchDelayMs + publishLeadMs);
     return { create: [{ group, publishedAt: at, activeFrom }], update: [{ kid: signer.kid, changes: retire(activeFrom, retentionMs) }], destroyMaterial: [] };
   }
   const activeFrom = new Date(at.getTime() + switchDelayMs);

@@ -20,8 +20,8 @@ describe('describeKeyChanges: one audit event per key changed', () => {
   it('a staged rotation: the new key generated (signs later), the signer previous from then', () => {
     const changes = planRotation([signer], 'RS256', policies, at(90), { immediately: false });
     expect(describeKeyChanges([signer], changes, created(changes, 'b'))).toEqual([
-      { kid: 'b', group: 'RS256', state: 'generated', effectiveAt: at(100) },
-      { kid: 'a', group: 'RS256', state: 'previous', effectiveAt: at(100) },
+      { kid: 'b', group: 'RS256', state: 'generated', effectiveAt: at(105) },
+      { kid: 'a', group: 'RS256', state: 'previous', effectiveAt: at(105) },
     ]);
   });
 

@@ -69,11 +69,14 @@ describe('findDueSteps', () => {
     ]);
   });
 
-  it('starts a rotation publish_lead_time before the signer has signed for rotation_interval, and only once', () => {
+  it('starts a rotation switch delay + publish_lead_time before the signer has signed for rotation_interval, and only once', () => {
     const keys = [key('a'), key('c', { group: 'cookie', activeFrom: at(DAY) })];
-    expect(findDueSteps(keys, policies, at(88 * DAY - 1))).toEqual([]);
-    expect(findDueSteps(keys, policies, at(88 * DAY))).toEqual([{ kind: 'rotate', group: 'RS256' }]);
-    const rotated = applyChanges(keys, planRotation(keys, 'RS256', policies, at(88 * DAY), { immediately: false }), at(88 * DAY));
+    const due = 88 * DAY - 5000;
+    expect(findDueSteps(keys, policies, at(due - 1))).toEqual([]);
+    expect(findDueSteps(keys, policies, at(due))).toEqual([{ kind: 'rotate', group: 'RS256' }]);
+    const rotated = applyChanges(keys, planRotation(keys, 'RS256', policies, at(due), { immediately: false }), at(due));
+    // The successor takes over exactly when the signer has signed for rotation_interval.
+    expect(rotated.find((candidate) => candidate.kid !== 'a' && candidate.group === 'RS256')?.activeFrom).toEqual(at(90 * DAY));
     expect(findDueSteps(rotated, policies, at(89 * DAY))).toEqual([{ kind: 'rotate', group: 'cookie' }]);
   });
 
@@ -95,11 +98,11 @@ describe('findDueSteps', () => {
 describe('planRotation', () => {
   const keys = [key('a')];
 
-  it('staged: publishes a new key now that signs after the lead time; the signer retires then and stays trusted for the retention', () => {
+  it('staged: publishes a new key now that signs after the switch delay and the lead time; the signer retires then and stays trusted for the retention', () => {
     const changes = planRotation(keys, 'RS256', policies, at(10 * DAY), { immediately: false });
     expect(changes).toEqual({
-      create: [{ group: 'RS256', publishedAt: at(10 * DAY), activeFrom: at(12 * DAY) }],
-      update: [{ kid: 'a', changes: { retiredFrom: at(12 * DAY), removedAt: at(26 * DAY) } }],
+      create: [{ group: 'RS256', publishedAt: at(10 * DAY), activeFrom: at(12 * DAY + 5000) }],
+      update: [{ kid: 'a', changes: { retiredFrom: at(12 * DAY + 5000), removedAt: at(26 * DAY + 5000) } }],
       destroyMaterial: [],
     });
     const after = applyChanges(keys, changes, at(10 * DAY));
