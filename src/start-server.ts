@@ -7,6 +7,7 @@ import { listPendingMigrations, migrateToLatest } from './db/migrate.ts';
 import { createQueries } from './db/queries/index.ts';
 import { startExpiredPayloadSweeper } from './db/sweep-expired-payloads.ts';
 import { createPasswordHasher } from './accounts/password-hasher.ts';
+import { lowerThreadpoolPriority, THREADPOOL_NICE_OFFSET } from './accounts/threadpool-priority.ts';
 import { createHashingGate } from './accounts/hashing-gate.ts';
 import { decideHashingLimits } from './accounts/hashing-limits.ts';
 import { createAccountService } from './accounts/account-service.ts';
@@ -78,6 +79,11 @@ export interface StartServerOptions {
   cacheDir?: string | undefined;
   /** Server processes on this machine sharing its cores (cluster workers), for `auto` hashing concurrency; default 1. */
   processes?: number;
+  /**
+   * Run libuv's threadpool (password hashing) below the event loop's priority (accounts/threadpool-priority.ts);
+   * default true. It changes the whole process, so a process that hosts more than this server (a test runner) says false.
+   */
+  lowerThreadpoolPriority?: boolean;
 }
 
 /** Opens the database, applies migrations, builds the provider and the app, and listens. */
@@ -131,6 +137,8 @@ export async function startServer(
       });
     }
     const hasher = createPasswordHasher(config.passwords.argon2, hashing);
+    // Hashing yields to the event loop when the CPU is short; a failed dummy hash shows itself at the first sign-in.
+    const threadpoolLowered = options.lowerThreadpoolPriority === false ? Promise.resolve(0) : hasher.ready.then(() => lowerThreadpoolPriority(), () => 0);
     const accounts = createAccountService(queries, hasher, { minPasswordLength: config.passwords.minLength }, sessions);
     // The delivery loop starts once the provider exists; until then there is nothing to wake.
     const logoutsRecorded = { wakeDelivery: (): void => undefined };
@@ -239,6 +247,8 @@ export async function startServer(
 
     const handleRequest = app.callback();
     const server = createServer((req, res) => void handleRequest(req, res));
+    // Known before listening: a server that answers is one whose start has finished (main.ts then handles SIGTERM).
+    const hashingPriority = await describeThreadpoolPriority(threadpoolLowered);
     await listen(server, config.port, config.host);
     // A key change swaps in a rebuilt provider; requests in flight finish on the one they started with.
     keys.start((keySet) => runtime.rebuildProvider({ signingKeys: keySet.signingKeys, cookieSecrets: keySet.cookieSecrets }));
@@ -265,7 +275,7 @@ export async function startServer(
       url,
       issuer: config.issuer,
       database: database.kind,
-      password_hashing: `${hashing.limits.concurrency} at once, ${hashing.limits.queue} waiting at most`,
+      password_hashing: `${hashing.limits.concurrency} at once, ${hashing.limits.queue} waiting at most, ${hashingPriority}`,
       metrics: metricsServer ? `${metricsServer.url}/metrics` : config.metrics.token ? `${url}/metrics (bearer token)` : 'off',
     });
     const activitySweeper = startSessionActivitySweeper(queries.sessionActivity, SWEEP_INTERVAL_MS, (error) =>
@@ -296,6 +306,12 @@ export async function startServer(
 }
 
 /** Where this process can reach itself: the bound address, or loopback when it listens on every interface. */
+/** For the start line: the priority password hashing runs at, next to the event loop's. */
+async function describeThreadpoolPriority(lowered: Promise<number>): Promise<string> {
+  const threads = await lowered;
+  return threads > 0 ? `threadpool at nice +${THREADPOOL_NICE_OFFSET}` : "threadpool at the event loop's priority";
+}
+
 function loopbackUrl(address: AddressInfo): string {
   if (address.address === '0.0.0.0') return `http://127.0.0.1:${address.port}`;
   if (address.address === '::') return `http://[::1]:${address.port}`;

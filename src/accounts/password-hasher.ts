@@ -24,6 +24,9 @@ export function createPasswordHasher(parameters: Argon2Parameters, gate: Hashing
   const dummyHash = argon2.hash('latchkey-dummy-password', options);
 
   return {
+    /** Settles once the dummy hash is made: libuv's threadpool, where hashing runs, is started then. */
+    ready: dummyHash.then(() => undefined),
+
     hash(password: string): Promise<string> {
       return gate.run(() => argon2.hash(password, options));
     },

@@ -2,8 +2,8 @@
 // server, starts a new one when one dies, and on SIGTERM drains them all and exits 0. On the embedded database it runs
 // one process whatever is asked, and says so.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, spawnServer, stop, waitForHttp } from '../support/child-process.ts';
@@ -93,6 +93,15 @@ describe('worker processes', () => {
       const [first, second] = workerPids();
       if (first === undefined || second === undefined) throw new Error('expected two worker pids');
       expect(new Set([primary.pid, first, second]).size).toBe(3);
+      // Password hashing yields to the event loop: each worker's libuv threads run 10 nice levels below it.
+      for (const pid of [first, second]) {
+        const { main, pool } = threadPriorities(pid);
+        expect(pool.length).toBeGreaterThan(0);
+        expect(pool).toEqual(pool.map(() => Math.min(19, main + 10)));
+      }
+      expect(logLines(primary.output())).toContainEqual(
+        expect.objectContaining({ msg: 'latchkey is listening', password_hashing: expect.stringContaining('threadpool at nice +10') }),
+      );
 
       process.kill(first, 'SIGKILL');
       await until('a replacement worker', () => workerPids().length === 3 && listening() >= 3, STARTUP_BOUND_MS);
@@ -106,3 +115,11 @@ describe('worker processes', () => {
     }, 3 * STARTUP_BOUND_MS);
   });
 });
+
+/** The nice value of a process's main thread and of each of its libuv threadpool threads (Linux). */
+function threadPriorities(pid: number): { main: number; pool: number[] } {
+  const pool = readdirSync(`/proc/${pid}/task`)
+    .filter((tid) => readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === 'libuv-worker')
+    .map((tid) => getPriority(Number(tid)));
+  return { main: getPriority(pid), pool };
+}

@@ -114,7 +114,9 @@ async function startOnFreePort(
     const config = loadConfig({ configDir, env: {}, cwd: configDir });
     try {
       const logger = options.logs ? createLogger('trace', { destination: options.logs.destination }) : createLogger(testLogLevel());
-      const server = await startServer(config, logger, { env: {} });
+      // The test runner hosts many servers and suites: its threadpool keeps its priority (the spawned servers of
+      // cluster-workers.test.ts check the lowering).
+      const server = await startServer(config, logger, { env: {}, lowerThreadpoolPriority: false });
       return { config, server };
     } catch (error) {
       // Another process may take the port between findFreePort and listen; try another one.
