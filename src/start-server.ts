@@ -305,13 +305,13 @@ export async function startServer(
   }
 }
 
-/** Where this process can reach itself: the bound address, or loopback when it listens on every interface. */
 /** For the start line: the priority password hashing runs at, next to the event loop's. */
 async function describeThreadpoolPriority(lowered: Promise<number>): Promise<string> {
   const threads = await lowered;
   return threads > 0 ? `threadpool at nice +${THREADPOOL_NICE_OFFSET}` : "threadpool at the event loop's priority";
 }
 
+/** Where this process can reach itself: the bound address, or loopback when it listens on every interface. */
 function loopbackUrl(address: AddressInfo): string {
   if (address.address === '0.0.0.0') return `http://127.0.0.1:${address.port}`;
   if (address.address === '::') return `http://[::1]:${address.port}`;

@@ -61,7 +61,8 @@ export function findDueSteps(keys: readonly PlannedKey[], policies: KeyPolicies,
       if (key.group === group && key !== signer && keyStateAt(key, at) === 'active') steps.push({ kind: 'retire-superseded', kid: key.kid });
     }
     const { rotationIntervalMs, publishLeadMs, switchDelayMs } = policies.policyFor(group);
-    // The successor signs switch delay + lead time after it is made (planRotation); made that early, it takes over on time.
+    // A successor signs switch delay + lead time after it is made (planRotation): made that early, it takes over on
+    // time.
     const rotationDue = signer.activeFrom.getTime() + rotationIntervalMs - publishLeadMs - switchDelayMs <= at.getTime();
     if (rotationDue && signer.retiredFrom === null && successorsAt(keys, group, at).length === 0) steps.push({ kind: 'rotate', group });
   }
@@ -100,8 +101,9 @@ export function planStep(keys: readonly PlannedKey[], step: DueStep, policies: K
  * A new key for the group. Staged: published now, signing after the switch delay plus the lead time, and the signer
  * retires then (nothing changes while a successor is already waiting). The switch delay is how long the other
  * instances may take to pick the key up: a relying party may cache a JWKS without it, from any instance, until then,
- * so the key is in every instance's JWKS for the whole lead time (>= jwks_max_age) before it signs. Immediately: the new key signs as soon as every instance can know it
- * (the switch delay, seconds), the signer retires then, and a waiting successor, which never signed, is dropped.
+ * so the key is in every instance's JWKS for the whole lead time (>= jwks_max_age) before it signs. Immediately: the
+ * new key signs as soon as every instance can know it (the switch delay, seconds), the signer retires then, and a
+ * waiting successor, which never signed, is dropped.
  */
 export function planRotation(keys: readonly PlannedKey[], group: KeyGroup, policies: KeyPolicies, at: Date, options: { immediately: boolean }): KeyChanges {
   const signer = signerAt(keys, group, at);
