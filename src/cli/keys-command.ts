@@ -25,9 +25,9 @@ Commands:
   rotate [--alg ALG] [--immediately]
                                    start a rotation now: a new key is published at once and signs after
                                    signing.publish_lead_time and 5 s for every instance to publish it too; the
-                                   current one then retires. --immediately: the new
-                                   key signs within seconds (e.g. on suspicion); the old one stays published until
-                                   everything it signed has expired. ALG: ${[...SIGNING_ALGORITHMS, 'cookie'].join(', ')}; default: all
+                                   current one then retires. --immediately: the new key signs within seconds (e.g.
+                                   on suspicion); the old one stays published until everything it signed has
+                                   expired. ALG: ${[...SIGNING_ALGORITHMS, 'cookie'].join(', ')}; default: all
   revoke KID [--yes]               for a key known to be compromised: removed from the JWKS at once, so everything
                                    it signed stops verifying. Explains what breaks and asks first (--yes: don't ask;
                                    required when not on a terminal)

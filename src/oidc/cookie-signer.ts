@@ -14,7 +14,7 @@ export function createCookieSigner(secrets: readonly string[]) {
 
   /** Which secret signed `data` to give `digest`, or -1 for none. */
   const index = (data: string, digest: string): number => {
-    const given = Buffer.from(String(digest));
+    const given = Buffer.from(digest);
     return keys.findIndex((key) => {
       const expected = Buffer.from(mac(key, data));
       return expected.length === given.length && timingSafeEqual(expected, given);

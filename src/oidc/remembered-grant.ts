@@ -15,13 +15,14 @@ export function buildLoadExistingGrant(payloads: OidcPayloadQueries) {
     if (sessionGrantId) return provider.Grant.find(sessionGrantId);
     if (!session.accountId) return undefined;
     const { accountId } = session;
-    // Usually known already: the resume read it beside its interaction (postgres-adapter, rememberRelations).
-    const remembered = await readThrough(requestCacheKeys.latestGrant(accountId, client.clientId), () =>
-      payloads.findLatestGrantByAccountAndClient(accountId, client.clientId, new Date()),
-    );
-    if (!remembered) return undefined;
-    // The query read the whole grant: Grant.find below takes it from the request's cache instead of asking again.
-    currentRequestScope()?.set(requestCacheKeys.payload('Grant', remembered.id), remembered.stored);
-    return provider.Grant.find(remembered.id);
+    // Usually known already, with the grant itself: the resume read it beside its interaction (postgres-adapter,
+    // rememberRelations). Otherwise the query reads the whole grant, which Grant.find below then takes from the
+    // request's cache instead of asking again.
+    const remembered = await readThrough(requestCacheKeys.latestGrant(accountId, client.clientId), async () => {
+      const found = await payloads.findLatestGrantByAccountAndClient(accountId, client.clientId, new Date());
+      if (found) currentRequestScope()?.set(requestCacheKeys.payload('Grant', found.id), found.stored);
+      return found;
+    });
+    return remembered ? provider.Grant.find(remembered.id) : undefined;
   };
 }
