@@ -12,8 +12,8 @@ export const SIGN_IN_STEP_LIMITS: Partial<Record<SignInStep, number>> = {
   authorize: 1,
   'login page': 1,
   login: 6,
-  resume: 5,
-  token: 4,
+  resume: 3,
+  token: 2,
 };
 
 const CPU_RATIO_LIMIT = 1.3;

@@ -17,7 +17,7 @@ import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import type { LatchkeyMetrics } from './metrics/metrics.ts';
 import { failFastWhileDatabaseDown } from './http/service-unavailable.ts';
 import { requireHttps } from './http/require-https.ts';
-import { runInRequestScope } from './db/request-scope.ts';
+import { requestWritesStored, runInRequestScope } from './db/request-scope.ts';
 
 /**
  * The Koa app: request id, log line and metrics, security headers, errors, health, metrics, assets, the interaction
@@ -46,6 +46,15 @@ export function buildApp(deps: {
   app.use(observeRequests({ logger: deps.logger, metrics: deps.metrics }));
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
   app.use(errorHandler(deps.views, deps.databaseAvailability.report));
+  // Our own routes' deferred writes (an interaction result, a session ended on the account page) are stored before
+  // they answer; a failure reaches the error handler. oidc-provider's routes store theirs themselves (src/oidc/deferred-writes.ts).
+  app.use(async function storeDeferredWrites(_ctx, next) {
+    try {
+      await next();
+    } finally {
+      await requestWritesStored();
+    }
+  });
   app.use(requestLimits());
   app.use(pinHostToIssuer(deps.config.issuer, deps.config.proxy));
   app.use(healthRoutes(deps.readiness, deps.readinessChecks));

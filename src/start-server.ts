@@ -148,7 +148,7 @@ export async function startServer(
     const views = await createViewRenderer(config.ui, { cacheDir: options.cacheDir });
     const runtime = createProviderRuntime({
       config,
-      adapter: buildPostgresAdapterFactory(queries.oidcPayloads),
+      adapter: buildPostgresAdapterFactory(queries.oidcPayloads, queries.oidcPayloadWrites),
       findAccount: buildFindAccount(accounts),
       loadExistingGrant: withFirstPartyConsent(buildLoadExistingGrant(queries.oidcPayloads)),
       pages: buildHostedPages(views),

@@ -3,6 +3,7 @@ import type { ClientRegistry } from '../config/types.ts';
 import type { PrivateSigningJwk } from '../keys/generate-signing-key.ts';
 import { createProvider } from './create-provider.ts';
 import { createProviderHolder, type ProviderHolder } from './provider-holder.ts';
+import { storeDeferredWritesBeforeResponding } from './deferred-writes.ts';
 import type { ProviderDependencies } from './provider-configuration.ts';
 
 /** What the provider is built from that can change while the server runs. */
@@ -37,6 +38,8 @@ export function createProviderRuntime(
       cookieSecrets: next.cookieSecrets,
     });
     prepare?.(provider);
+    // Last, so that the middleware `prepare` added sees what storing the request's writes ran into.
+    storeDeferredWritesBeforeResponding(provider);
     return provider;
   };
   const holder: ProviderHolder = createProviderHolder(build(inputs));

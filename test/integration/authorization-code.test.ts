@@ -5,7 +5,7 @@ import { useTestServer } from '../support/use-test-server.ts';
 import { allClients, apiResource, basicWebClient, createTestUser, es256Client, postWebClient, spaClient } from '../support/fixtures.ts';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { BrowserSession } from '../support/browser-session.ts';
-import { buildAuthorization, discoverClient, exchangeCode } from '../support/relying-party.ts';
+import { buildAuthorization, discoverClient, exchangeCode, oauthErrorOf } from '../support/relying-party.ts';
 
 describe.each(databaseTargets())('authorization code flow ($name database)', (target) => {
   const server = useTestServer({ target, clients: allClients, resources: [apiResource] });
@@ -25,6 +25,23 @@ describe.each(databaseTargets())('authorization code flow ($name database)', (ta
     expect(claims).toMatchObject({ iss: server().issuer, aud: spaClient.client_id, sub: user.id, nonce: pending.nonce });
     const userinfo = await client.fetchUserInfo(config, tokens.access_token, user.id);
     expect(userinfo).toMatchObject({ sub: user.id, email: user.email, email_verified: true, name: 'Ada Lovelace' });
+  });
+
+  it('spends a code once even when it is exchanged several times at the same moment: one exchange succeeds, the others get invalid_grant', async () => {
+    const user = await createTestUser(server());
+    const config = await discoverClient(server(), spaClient);
+    const pending = await buildAuthorization(config, { redirectUri: spaClient.redirect_uris[0], scope: 'openid email' });
+    const callbackUrl = await new BrowserSession(server().issuer).signIn(pending.url, { ...user, consent: 'allow' });
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => {
+        const exchange = exchangeCode(config, callbackUrl, pending);
+        return exchange.then(() => 'tokens', () => oauthErrorOf(exchange));
+      }),
+    );
+
+    expect(outcomes.filter((outcome) => outcome === 'tokens')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome !== 'tokens')).toEqual(Array(4).fill(expect.objectContaining({ error: 'invalid_grant', status: 400 })));
   });
 
   it('signs ID tokens with RS256 by default and ES256 for a client that registers it, both verifiable with the JWKS', async () => {

@@ -24,7 +24,7 @@ describe.each(databaseTargets())('postgres adapter contract ($name database)', (
     );
     await migrateToLatest(database.knex);
     queries = createQueries(database.knex);
-    adapterFor = buildPostgresAdapterFactory(queries.oidcPayloads, () => clock);
+    adapterFor = buildPostgresAdapterFactory(queries.oidcPayloads, queries.oidcPayloadWrites, () => clock);
   });
   afterAll(async () => {
     await database?.close();

@@ -38,6 +38,25 @@ describe.each(databaseTargets())('refresh tokens ($name database)', (target) => 
     expect(await oauthErrorOf(client.refreshTokenGrant(config, refreshToken))).toMatchObject({ error: 'invalid_grant', status: 400 });
   });
 
+  it('a refresh token used several times at the same moment rotates once: one request succeeds, the others get invalid_grant', async () => {
+    const { user, config, refreshToken } = await signInOffline();
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => {
+        const refresh = client.refreshTokenGrant(config, refreshToken);
+        return refresh.then((tokens) => ({ tokens }), () => oauthErrorOf(refresh));
+      }),
+    );
+
+    const succeeded = outcomes.flatMap((outcome) => ('tokens' in outcome ? [outcome.tokens] : []));
+    expect(succeeded).toHaveLength(1);
+    expect(outcomes.filter((outcome) => !('tokens' in outcome))).toEqual(Array(4).fill(expect.objectContaining({ error: 'invalid_grant', status: 400 })));
+    // A loser that came after the winner was stored is a replay: oidc-provider then revokes the grant, winner included.
+    // Either way, nothing issued to a loser was stored, and the old refresh token stays spent.
+    expect(await oauthErrorOf(client.refreshTokenGrant(config, refreshToken))).toMatchObject({ error: 'invalid_grant', status: 400 });
+    expect(succeeded[0]?.claims()?.sub).toBe(user.id);
+  });
+
   it('reuse of a rotated refresh token revokes the whole grant, including the newer refresh token', async () => {
     const { config, refreshToken } = await signInOffline();
     const refreshed = await client.refreshTokenGrant(config, refreshToken);

@@ -1,12 +1,12 @@
 // Inside an HTTP request the adapter reads through the request's scope: a token comes with its grant, session and
 // user, lookups made at once share one query, and a write drops what the request had read. Real database, both kinds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Adapter } from 'oidc-provider';
+import { errors, type Adapter } from 'oidc-provider';
 import { createDatabase, type Database } from '../../src/db/create-database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { createQueries, type Queries } from '../../src/db/queries/index.ts';
 import { buildPostgresAdapterFactory } from '../../src/oidc/postgres-adapter.ts';
-import { currentRequestScope, requestCacheKeys, runInRequestScope } from '../../src/db/request-scope.ts';
+import { currentRequestScope, requestCacheKeys, requestWritesStored, runInRequestScope } from '../../src/db/request-scope.ts';
 import { databaseTargets, type ProvisionedDatabase } from '../support/database-targets.ts';
 
 describe.each(databaseTargets())('adapter reads inside a request ($name database)', (target) => {
@@ -26,7 +26,7 @@ describe.each(databaseTargets())('adapter reads inside a request ($name database
     );
     await migrateToLatest(database.knex);
     queries = createQueries(database.knex);
-    adapterFor = buildPostgresAdapterFactory(queries.oidcPayloads);
+    adapterFor = buildPostgresAdapterFactory(queries.oidcPayloads, queries.oidcPayloadWrites);
     database.knex.on('query', () => (queriesMade += 1));
   });
   afterAll(async () => {
@@ -114,6 +114,58 @@ describe.each(databaseTargets())('adapter reads inside a request ($name database
       await codes.destroy('code-w1');
       expect(await codes.find('code-w1')).toBeUndefined();
     });
+  });
+
+  it("a request's writes wait, and are stored in one statement before its next query or when it ends", async () => {
+    const storedRow = (model: string, id: string) => database.knex('oidc_payloads').where({ model, id }).first();
+    await adapterFor('Interaction').upsert('interaction-d1', { kind: 'Interaction' }, 600);
+    const made = await inRequest(async () => {
+      await adapterFor('Interaction').destroy('interaction-d1');
+      await adapterFor('AuthorizationCode').upsert('code-d1', { accountId: 'nobody', kind: 'AuthorizationCode' }, 600);
+      await adapterFor('Session').upsert('session-d1', { uid: 'uid-d1', accountId: 'nobody', kind: 'Session' }, 600);
+      // Not stored yet: read past the query layer, which would store them first.
+      expect(await storedRow('AuthorizationCode', 'code-d1')).toBeUndefined();
+      expect(await storedRow('Interaction', 'interaction-d1')).toBeDefined();
+      // A query of the request sees them.
+      expect(await adapterFor('Session').findByUid('uid-d1')).toMatchObject({ accountId: 'nobody' });
+      await adapterFor('AccessToken').upsert('token-d1', { accountId: 'nobody', kind: 'AccessToken' }, 600);
+    });
+    // This test's two looks past the query layer; the three writes in one statement; the session read; the access token
+    // when the request ended.
+    expect(made).toBe(5);
+    expect(await storedRow('Interaction', 'interaction-d1')).toBeUndefined();
+    expect(await storedRow('AuthorizationCode', 'code-d1')).toBeDefined();
+    expect(await storedRow('AccessToken', 'token-d1')).toBeDefined();
+  });
+
+  it('a code spent meanwhile by another request: what this request issued after consuming it is not stored, and it is told invalid_grant', async () => {
+    const codes = adapterFor('AuthorizationCode');
+    await codes.upsert('code-s1', { accountId: 'nobody', grantId: 'grant-s1', kind: 'AuthorizationCode' }, 600);
+    const request = inRequest(async () => {
+      expect(await codes.find('code-s1')).not.toHaveProperty('consumed');
+      await codes.consume('code-s1');
+      // Another request spends the code first.
+      await database.knex('oidc_payloads').where({ model: 'AuthorizationCode', id: 'code-s1' }).update({ consumed_at: new Date() });
+      await adapterFor('AccessToken').upsert('token-s1', { accountId: 'nobody', grantId: 'grant-s1', kind: 'AccessToken' }, 600);
+      await adapterFor('RefreshToken').upsert('refresh-s1', { accountId: 'nobody', grantId: 'grant-s1', kind: 'RefreshToken' }, 600);
+      await requestWritesStored();
+    });
+    await expect(request).rejects.toBeInstanceOf(errors.InvalidGrant);
+    expect(await adapterFor('AccessToken').find('token-s1')).toBeUndefined();
+    expect(await adapterFor('RefreshToken').find('refresh-s1')).toBeUndefined();
+    expect(await codes.find('code-s1')).toHaveProperty('consumed');
+  });
+
+  it('a session that changes its id in a request keeps its uid: the new row is stored after the old one is gone', async () => {
+    await adapterFor('Session').upsert('session-old', { uid: 'uid-kept', accountId: 'nobody', kind: 'Session' }, 600);
+    await inRequest(async () => {
+      await adapterFor('Interaction').destroy('no-such-interaction');
+      await adapterFor('Session').destroy('session-old');
+      await adapterFor('Session').upsert('session-new', { uid: 'uid-kept', accountId: 'nobody', kind: 'Session' }, 600);
+    });
+    expect(await adapterFor('Session').find('session-old')).toBeUndefined();
+    expect(await adapterFor('Session').findByUid('uid-kept')).toMatchObject({ accountId: 'nobody' });
+    expect(await adapterFor('Session').find('session-new')).toBeDefined();
   });
 
   it('revoking a grant drops every row read in the request', async () => {

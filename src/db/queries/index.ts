@@ -12,25 +12,32 @@ import { createSignInThrottleQueries } from './sign-in-throttles.ts';
 import { createAuditEventQueries } from './audit-events.ts';
 import { createAccountPageQueries } from './account-page.ts';
 import { createSessionActivityQueries } from './session-activity.ts';
+import { createOidcPayloadWriteQueries } from './oidc-payload-writes.ts';
+import { requestWritesStored } from '../request-scope.ts';
 
-/** Every query of the application, bound to one knex instance or transaction. */
+/**
+ * Every query of the application, bound to one knex instance or transaction. In an HTTP request each first waits for
+ * the writes the request deferred (src/db/request-scope.ts), so that it sees them.
+ */
 export function createQueries(knex: Knex): Queries {
   return {
-    oidcPayloads: createOidcPayloadQueries(knex),
-    users: createUserQueries(knex),
-    signingKeys: createSigningKeyQueries(knex),
-    cookieKeys: createCookieKeyQueries(knex),
-    locks: createLockQueries(knex),
-    stats: createOperationalStatsQueries(knex),
-    sessions: createSessionQueries(knex),
-    backchannelLogouts: createBackchannelLogoutQueries(knex),
-    keySetVersion: createKeySetVersionQueries(knex),
-    signInThrottles: createSignInThrottleQueries(knex),
-    auditEvents: createAuditEventQueries(knex),
-    accountPage: createAccountPageQueries(knex),
-    sessionActivity: createSessionActivityQueries(knex),
+    oidcPayloads: afterDeferredWrites(createOidcPayloadQueries(knex)),
+    oidcPayloadWrites: createOidcPayloadWriteQueries(knex),
+    users: afterDeferredWrites(createUserQueries(knex)),
+    signingKeys: afterDeferredWrites(createSigningKeyQueries(knex)),
+    cookieKeys: afterDeferredWrites(createCookieKeyQueries(knex)),
+    locks: afterDeferredWrites(createLockQueries(knex)),
+    stats: afterDeferredWrites(createOperationalStatsQueries(knex)),
+    sessions: afterDeferredWrites(createSessionQueries(knex)),
+    backchannelLogouts: afterDeferredWrites(createBackchannelLogoutQueries(knex)),
+    keySetVersion: afterDeferredWrites(createKeySetVersionQueries(knex)),
+    signInThrottles: afterDeferredWrites(createSignInThrottleQueries(knex)),
+    auditEvents: afterDeferredWrites(createAuditEventQueries(knex)),
+    accountPage: afterDeferredWrites(createAccountPageQueries(knex)),
+    sessionActivity: afterDeferredWrites(createSessionActivityQueries(knex)),
     /** Runs `work` in one transaction, with queries bound to it. */
-    transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
+    async transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
+      await requestWritesStored();
       return knex.transaction((trx) => work(createQueries(trx)));
     },
     async ping(): Promise<void> {
@@ -39,9 +46,27 @@ export function createQueries(knex: Knex): Queries {
   };
 }
 
+/** `group` with each query first waiting for the current request's deferred writes, when it has any. */
+function afterDeferredWrites<Group extends Record<string, unknown>>(group: Group): Group {
+  const waiting: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(group)) {
+    if (typeof value !== 'function') {
+      waiting[name] = value;
+      continue;
+    }
+    const query = value as (...args: unknown[]) => unknown;
+    waiting[name] = (...args: unknown[]): unknown => {
+      const stored = requestWritesStored();
+      return stored ? stored.then(() => query(...args)) : query(...args);
+    };
+  }
+  return waiting as Group;
+}
+
 /** Every query group of the application. */
 export interface Queries {
   oidcPayloads: ReturnType<typeof createOidcPayloadQueries>;
+  oidcPayloadWrites: ReturnType<typeof createOidcPayloadWriteQueries>;
   users: ReturnType<typeof createUserQueries>;
   signingKeys: ReturnType<typeof createSigningKeyQueries>;
   cookieKeys: ReturnType<typeof createCookieKeyQueries>;

@@ -92,7 +92,7 @@ describe('the bench budget', () => {
       run({
         roundTrips: [
           trace('introspection', { median: 2, mean: 2.4, max: 4 }),
-          trace('sign_in', { median: 16, mean: 16.2, max: 18 }, { authorize: 1, 'login page': 1, login: 6, resume: 5, token: 3 }),
+          trace('sign_in', { median: 13, mean: 13.2, max: 15 }, { authorize: 1, 'login page': 1, login: 6, resume: 3, token: 2 }),
         ],
       }),
     );
@@ -100,7 +100,7 @@ describe('the bench budget', () => {
     expect(statusOf(lines, 'sign-in: database round trips per step')).toBe('met');
     expect(statusOf(lines, 'userinfo: database round trips')).toBe('not run');
 
-    const oneStepOver = judgeBudget(run({ roundTrips: [trace('sign_in', { median: 17, mean: 17, max: 17 }, { resume: 6 })] }));
+    const oneStepOver = judgeBudget(run({ roundTrips: [trace('sign_in', { median: 14, mean: 14, max: 14 }, { resume: 4 })] }));
     expect(statusOf(oneStepOver, 'sign-in: database round trips per step')).toBe('not met');
   });
 
