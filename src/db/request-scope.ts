@@ -79,8 +79,11 @@ export function runInRequestScope<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } finally {
-      for (let stored = scope.writesStored(); stored; stored = scope.writesStored()) await stored;
-      scope.end();
+      try {
+        for (let stored = scope.writesStored(); stored; stored = scope.writesStored()) await stored;
+      } finally {
+        scope.end();
+      }
     }
   });
 }
