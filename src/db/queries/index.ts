@@ -21,20 +21,23 @@ import { requestWritesStored } from '../request-scope.ts';
  */
 export function createQueries(knex: Knex): Queries {
   return {
-    oidcPayloads: afterDeferredWrites(createOidcPayloadQueries(knex)),
+    ...afterDeferredWrites({
+      oidcPayloads: createOidcPayloadQueries(knex),
+      users: createUserQueries(knex),
+      signingKeys: createSigningKeyQueries(knex),
+      cookieKeys: createCookieKeyQueries(knex),
+      locks: createLockQueries(knex),
+      stats: createOperationalStatsQueries(knex),
+      sessions: createSessionQueries(knex),
+      backchannelLogouts: createBackchannelLogoutQueries(knex),
+      keySetVersion: createKeySetVersionQueries(knex),
+      signInThrottles: createSignInThrottleQueries(knex),
+      auditEvents: createAuditEventQueries(knex),
+      accountPage: createAccountPageQueries(knex),
+      sessionActivity: createSessionActivityQueries(knex),
+    }),
+    // What the queries above wait for, so it cannot wait itself.
     oidcPayloadWrites: createOidcPayloadWriteQueries(knex),
-    users: afterDeferredWrites(createUserQueries(knex)),
-    signingKeys: afterDeferredWrites(createSigningKeyQueries(knex)),
-    cookieKeys: afterDeferredWrites(createCookieKeyQueries(knex)),
-    locks: afterDeferredWrites(createLockQueries(knex)),
-    stats: afterDeferredWrites(createOperationalStatsQueries(knex)),
-    sessions: afterDeferredWrites(createSessionQueries(knex)),
-    backchannelLogouts: afterDeferredWrites(createBackchannelLogoutQueries(knex)),
-    keySetVersion: afterDeferredWrites(createKeySetVersionQueries(knex)),
-    signInThrottles: afterDeferredWrites(createSignInThrottleQueries(knex)),
-    auditEvents: afterDeferredWrites(createAuditEventQueries(knex)),
-    accountPage: afterDeferredWrites(createAccountPageQueries(knex)),
-    sessionActivity: afterDeferredWrites(createSessionActivityQueries(knex)),
     /** Runs `work` in one transaction, with queries bound to it. */
     async transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
       await requestWritesStored();
@@ -46,21 +49,20 @@ export function createQueries(knex: Knex): Queries {
   };
 }
 
-/** `group` with each query first waiting for the current request's deferred writes, when it has any. */
-function afterDeferredWrites<Group extends Record<string, unknown>>(group: Group): Group {
-  const waiting: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(group)) {
-    if (typeof value !== 'function') {
-      waiting[name] = value;
-      continue;
-    }
-    const query = value as (...args: unknown[]) => unknown;
-    waiting[name] = (...args: unknown[]): unknown => {
-      const stored = requestWritesStored();
-      return stored ? stored.then(() => query(...args)) : query(...args);
-    };
-  }
-  return waiting as Group;
+/** Each query of each group, first waiting for the current request's deferred writes when it has any. */
+function afterDeferredWrites<Groups extends Record<string, Record<string, unknown>>>(groups: Groups): Groups {
+  const waitingGroup = (group: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(group).map(([name, value]) => [name, typeof value === 'function' ? afterWrites(value as Query) : value]));
+  return Object.fromEntries(Object.entries(groups).map(([name, group]) => [name, waitingGroup(group)])) as Groups;
+}
+
+type Query = (...args: unknown[]) => unknown;
+
+function afterWrites(query: Query): Query {
+  return (...args) => {
+    const stored = requestWritesStored();
+    return stored ? stored.then(() => query(...args)) : query(...args);
+  };
 }
 
 /** Every query group of the application. */
