@@ -146,6 +146,25 @@ describe.runIf(postgres)('three instances behind a round-robin load balancer (po
     expect(records).toEqual([expect.objectContaining({ reason: 'logout', attempts: 1, delivered_at: expect.any(Date) })]);
   });
 
+  it('a code brought to every instance at the same moment is spent once: one exchange gets tokens, the others invalid_grant', async () => {
+    const user = await newUser();
+    const config = await discoverClient(group, webClient);
+    const pending = await buildAuthorization(config, { redirectUri: webClient.redirect_uris[0], scope: 'openid email' });
+    const callbackUrl = await new BrowserSession(group.issuer).signIn(pending.url, { ...user, consent: 'allow' });
+
+    const mark = group.proxy.served.length;
+    const outcomes = await Promise.all(
+      Array.from({ length: 2 * INSTANCES }, () => {
+        const exchange = exchangeCode(config, callbackUrl, pending);
+        return exchange.then(() => 'tokens', () => oauthErrorOf(exchange));
+      }),
+    );
+
+    expect(new Set(servedSince(mark).map((request) => request.target)).size).toBe(INSTANCES);
+    expect(outcomes.filter((outcome) => outcome === 'tokens')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome !== 'tokens')).toEqual(Array(2 * INSTANCES - 1).fill(expect.objectContaining({ error: 'invalid_grant', status: 400 })));
+  });
+
   it('`latchkey sessions revoke` ends sessions for every instance at once, by user or by session id', async () => {
     const user = await newUser();
     const config = await discoverClient(group, webClient);
