@@ -78,24 +78,30 @@ describe.runIf(enabled)('a Postgres outage under load (private postgres cluster)
       user: { id: user.id, email, password },
       consent: 'allow',
     });
-    if (!tokens.refresh_token) throw new Error('no refresh token');
+    const refreshToken = tokens.refresh_token;
+    if (!refreshToken) throw new Error('no refresh token');
 
-    // The load: userinfo and introspection in turn through the proxy, one every LOAD_INTERVAL_MS.
+    // The load: userinfo, introspection and a refresh (which stores a new access token) in turn through the proxy, one
+    // every LOAD_INTERVAL_MS. The client is confidential, so its refresh token stays the same.
     const results: LoadResult[] = [];
     let loading = true;
     const basic = `Basic ${Buffer.from(`${webClient.client_id}:${webClient.client_secret}`).toString('base64')}`;
+    const postForm = (path: string, form: Record<string, string>) =>
+      fetch(`${group.issuer}${path}`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form),
+        signal: AbortSignal.timeout(REQUEST_BOUND_MS),
+      });
     const load = (async () => {
       for (let i = 0; loading && i < MAX_LOAD_REQUESTS; i++) {
         const startedAt = Date.now();
         const request =
-          i % 2 === 0
+          i % 3 === 0
             ? fetch(`${group.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` }, signal: AbortSignal.timeout(REQUEST_BOUND_MS) })
-            : fetch(`${group.issuer}/token/introspection`, {
-                method: 'POST',
-                headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-                body: new URLSearchParams({ token: tokens.access_token }),
-                signal: AbortSignal.timeout(REQUEST_BOUND_MS),
-              });
+            : i % 3 === 1
+              ? postForm('/token/introspection', { token: tokens.access_token })
+              : postForm('/token', { grant_type: 'refresh_token', refresh_token: refreshToken });
         const result = await request.then(
           async (response) => ({ status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.text() }),
           (error: unknown) => ({ status: error instanceof Error ? error.name : 'error', retryAfter: null, body: '' }),
@@ -146,7 +152,7 @@ describe.runIf(enabled)('a Postgres outage under load (private postgres cluster)
     const arrival = await browser.visit(silent.url);
     if (arrival.kind !== 'left') throw new Error(`prompt=none showed a page (${arrival.page.status})`);
     expect((await exchangeCode(config, arrival.location, silent)).claims()?.sub).toBe(user.id);
-    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
+    const refreshed = await client.refreshTokenGrant(config, refreshToken);
     expect(await client.fetchUserInfo(config, refreshed.access_token, user.id)).toMatchObject({ email });
     expect(await client.tokenIntrospection(config, tokens.access_token)).toMatchObject({ active: true });
   });
