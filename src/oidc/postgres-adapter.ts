@@ -21,6 +21,7 @@ const SPENT_AT_THE_TOKEN_ENDPOINT = new Set(['AuthorizationCode', 'RefreshToken'
 export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, writes: OidcPayloadWriteQueries, now: () => Date = () => new Date()) {
   const pendingBatches = new WeakMap<RequestScope, PendingBatch>();
   const pendingWrites = new WeakMap<RequestScope, OidcPayloadWrite[]>();
+  const grantRevocations = new WeakMap<RequestScope, Map<string, Promise<void>>>();
 
   return (model: string): Adapter => {
     const forgetModel = () => currentRequestScope()?.forget(keys.modelPrefix(model));
@@ -84,8 +85,10 @@ export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, writes:
 
       async revokeByGrantId(grantId: string): Promise<void> {
         // Every model of the grant goes, so nothing read before in this request can be trusted.
-        currentRequestScope()?.forget(keys.allPayloads);
-        await queries.deletePayloadsByGrantId(grantId);
+        const scope = currentRequestScope();
+        scope?.forget(keys.allPayloads);
+        if (scope) await revokeGrantOnce(scope, grantId);
+        else await queries.deletePayloadsByGrantId(grantId);
       },
     };
   };
@@ -132,6 +135,27 @@ export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, writes:
       });
     }
     pending.push(write);
+  }
+
+  /**
+   * oidc-provider revokes a grant by asking each model's adapter at once (access tokens, refresh tokens, codes...); one
+   * statement deletes every model's rows of the grant, so the calls of one request made while it runs share it.
+   */
+  function revokeGrantOnce(scope: RequestScope, grantId: string): Promise<void> {
+    let running = grantRevocations.get(scope);
+    if (!running) {
+      running = new Map();
+      grantRevocations.set(scope, running);
+    }
+    const inFlight = running;
+    const shared = inFlight.get(grantId);
+    if (shared) return shared;
+    const revoking = queries
+      .deletePayloadsByGrantId(grantId)
+      .then(() => undefined)
+      .finally(() => inFlight.delete(grantId));
+    inFlight.set(grantId, revoking);
+    return revoking;
   }
 
   async function runBatch(scope: RequestScope, batch: PendingBatch): Promise<void> {

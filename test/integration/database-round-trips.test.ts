@@ -60,6 +60,12 @@ describe.each(databaseTargets())('database round trips per request ($name databa
     // The refresh token with its grant, session and user; the new access token (a confidential client keeps its
     // refresh token).
     expect(queriesOf(await requestLine('token', beforeRefresh))).toBe(2);
+
+    const beforeRevocation = logs.mark();
+    await client.tokenRevocation(config, refreshed.access_token);
+    // The token with its grant, session and user; deleting it; deleting the grant's other tokens (oidc-provider asks
+    // once per kind of token, and one statement deletes them all); the audit event.
+    expect(queriesOf(await requestLine('revocation', beforeRevocation))).toBe(4);
   });
 
   it('a public client\'s refresh, which rotates the refresh token, takes two queries', async () => {

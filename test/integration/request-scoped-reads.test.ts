@@ -177,6 +177,17 @@ describe.each(databaseTargets())('adapter reads inside a request ($name database
     });
   });
 
+  it('a grant revoked for every kind of token at once, as oidc-provider does, is deleted by one statement', async () => {
+    await adapterFor('AccessToken').upsert('token-g3', { accountId: 'nobody', grantId: 'grant-g3', kind: 'AccessToken' }, 600);
+    await adapterFor('RefreshToken').upsert('refresh-g3', { accountId: 'nobody', grantId: 'grant-g3', kind: 'RefreshToken' }, 600);
+    const made = await inRequest(async () => {
+      await Promise.all(['AccessToken', 'RefreshToken', 'AuthorizationCode'].map((model) => adapterFor(model).revokeByGrantId('grant-g3')));
+    });
+    expect(made).toBe(1);
+    expect(await adapterFor('AccessToken').find('token-g3')).toBeUndefined();
+    expect(await adapterFor('RefreshToken').find('refresh-g3')).toBeUndefined();
+  });
+
   it('hands out copies: changing a payload read once does not change the next read', async () => {
     await adapterFor('Session').upsert('session-c1', { uid: 'uid-c1', accountId: 'nobody', authorizations: { a: { grantId: 'g' } } }, 600);
     await inRequest(async () => {
