@@ -46,8 +46,8 @@ export function buildApp(deps: {
   app.use(observeRequests({ logger: deps.logger, metrics: deps.metrics }));
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
   app.use(errorHandler(deps.views, deps.databaseAvailability.report));
-  // Our own routes' deferred writes (an interaction result, a session ended on the account page) are stored before
-  // they answer; a failure reaches the error handler. oidc-provider's routes store theirs themselves (src/oidc/deferred-writes.ts).
+  // Our own routes' deferred writes (the grant of a consent, an interaction's result) are stored before they answer;
+  // a failure reaches the error handler. oidc-provider's routes store theirs themselves (src/oidc/deferred-writes.ts).
   app.use(async function storeDeferredWrites(_ctx, next) {
     try {
       await next();

@@ -142,12 +142,8 @@ export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, writes:
    * statement deletes every model's rows of the grant, so the calls of one request made while it runs share it.
    */
   function revokeGrantOnce(scope: RequestScope, grantId: string): Promise<void> {
-    let running = grantRevocations.get(scope);
-    if (!running) {
-      running = new Map();
-      grantRevocations.set(scope, running);
-    }
-    const inFlight = running;
+    const inFlight = grantRevocations.get(scope) ?? new Map<string, Promise<void>>();
+    grantRevocations.set(scope, inFlight);
     const shared = inFlight.get(grantId);
     if (shared) return shared;
     const revoking = queries
