@@ -33,10 +33,16 @@ interface OAuthError {
 
 /** Feeds one provider's routes, errors and issued tokens into the request log lines and the metrics. */
 export function observeProvider(provider: Provider, deps: { logger: Logger; metrics: LatchkeyMetrics }): void {
+  // Counted once the answer is final: the request's writes are stored after grant.success (src/oidc/deferred-writes.ts),
+  // and a request that lost the race to spend its code answers invalid_grant instead.
+  const granted = new WeakSet<object>();
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => granted.add(ctx));
+
   provider.use(async function recordProviderRequest(ctx, next) {
     await next();
-    const record = requestRecordOf(ctx.req);
     const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+    if (oidc && granted.has(ctx) && ctx.status === 200) countIssuedTokens(oidc, ctx.body);
+    const record = requestRecordOf(ctx.req);
     if (!record || !oidc) return;
     record.route = oidc.route;
     record.clientId = oidc.client?.clientId;
@@ -71,17 +77,17 @@ export function observeProvider(provider: Provider, deps: { logger: Logger; metr
     });
   });
 
-  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
-    const grantType = ctx.oidc.params?.['grant_type'];
+  function countIssuedTokens(oidc: KoaContextWithOIDC['oidc'], answer: unknown): void {
+    const grantType = oidc.params?.['grant_type'];
     const grant = typeof grantType === 'string' ? grantType : 'unknown';
-    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    const body = (answer ?? {}) as Record<string, unknown>;
     for (const type of ISSUED_TOKEN_TYPES) {
       if (typeof body[type] !== 'string') continue;
       // Without rotation the refresh grant answers with the same refresh token: nothing new was issued.
-      if (type === 'refresh_token' && body[type] === ctx.oidc.params?.['refresh_token']) continue;
+      if (type === 'refresh_token' && body[type] === oidc.params?.['refresh_token']) continue;
       deps.metrics.tokensIssued.inc({ type, grant });
     }
-  });
+  }
 }
 
 /** Whose request this was, from whatever oidc-provider loaded for it. */

@@ -168,6 +168,26 @@ describe.each(databaseTargets())('request ids, logs and metrics ($name database)
     );
     expect(lines).toContainEqual(expect.objectContaining({ route: 'token', status: 400, error: 'invalid_grant' } satisfies Partial<LogLine>));
   });
+
+  it('counts the tokens of a code exchanged several times at once only for the exchange that got them', async () => {
+    const user = await createTestUser(server());
+    const spa = await discoverClient(server(), spaClient);
+    const pending = await buildAuthorization(spa, { redirectUri: spaClient.redirect_uris[0], scope: 'openid email' });
+    const callback = await new BrowserSession(server().issuer).signIn(pending.url, { ...user, consent: 'allow' });
+    const before = await scrape();
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 4 }, () => {
+        const exchange = exchangeCode(spa, callback, pending);
+        return exchange.then(() => 'tokens', () => 'refused');
+      }),
+    );
+
+    expect(outcomes.filter((outcome) => outcome === 'tokens')).toHaveLength(1);
+    const after = await scrape();
+    const issued = { type: 'access_token', grant: 'authorization_code' };
+    expect((after.value('latchkey_tokens_issued_total', issued) ?? 0) - (before.value('latchkey_tokens_issued_total', issued) ?? 0)).toBe(1);
+  });
 });
 
 describe.each(databaseTargets().slice(0, 1))('metrics on a port of their own ($name database)', (target) => {
