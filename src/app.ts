@@ -17,7 +17,7 @@ import { metricsEndpoint } from './http/metrics-endpoint.ts';
 import type { LatchkeyMetrics } from './metrics/metrics.ts';
 import { failFastWhileDatabaseDown } from './http/service-unavailable.ts';
 import { requireHttps } from './http/require-https.ts';
-import { requestWritesStored, runInRequestScope } from './db/request-scope.ts';
+import { storeRequestWrites, runInRequestScope } from './db/request-scope.ts';
 
 /**
  * The Koa app: request id, log line and metrics, security headers, errors, health, metrics, assets, the interaction
@@ -52,7 +52,7 @@ export function buildApp(deps: {
     try {
       await next();
     } finally {
-      await requestWritesStored();
+      await storeRequestWrites();
     }
   });
   app.use(requestLimits());

@@ -13,7 +13,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export class RequestScope {
   readonly #entries = new Map<string, unknown>();
-  #storeDeferredWrites: (() => Promise<void>) | undefined;
+  #pendingStore: (() => Promise<void>) | undefined;
   #storing: Promise<void> | undefined;
   #ended = false;
   databaseQueries = 0;
@@ -42,21 +42,21 @@ export class RequestScope {
   }
 
   /**
-   * Notes that writes wait to be stored, and how to store them; `writesStored()` runs it. One writer at a time: the
+   * Notes that writes wait to be stored, and how to store them; `storeDeferredWrites()` runs it. One writer at a time: the
    * writer keeps adding to its pending writes until `store` runs, and calls this again for writes made after that.
    */
   deferWrites(store: () => Promise<void>): void {
-    this.#storeDeferredWrites = store;
+    this.#pendingStore = store;
   }
 
   /**
    * Stores the deferred writes, one batch after the other; undefined when nothing is deferred or being stored, so
    * that the common case costs no extra turn of the event loop. A failure rejects every caller waiting for it.
    */
-  writesStored(): Promise<void> | undefined {
-    const store = this.#storeDeferredWrites;
+  storeDeferredWrites(): Promise<void> | undefined {
+    const store = this.#pendingStore;
     if (store) {
-      this.#storeDeferredWrites = undefined;
+      this.#pendingStore = undefined;
       const previous = this.#storing;
       const storing: Promise<void> = (previous ? previous.then(store, store) : store()).finally(() => {
         if (this.#storing === storing) this.#storing = undefined;
@@ -80,7 +80,7 @@ export function runInRequestScope<T>(work: () => Promise<T>): Promise<T> {
       return await work();
     } finally {
       try {
-        for (let stored = scope.writesStored(); stored; stored = scope.writesStored()) await stored;
+        for (let stored = scope.storeDeferredWrites(); stored; stored = scope.storeDeferredWrites()) await stored;
       } finally {
         scope.end();
       }
@@ -89,8 +89,8 @@ export function runInRequestScope<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Stores the current request's deferred writes; undefined when there is nothing to wait for. */
-export function requestWritesStored(): Promise<void> | undefined {
-  return currentRequestScope()?.writesStored();
+export function storeRequestWrites(): Promise<void> | undefined {
+  return currentRequestScope()?.storeDeferredWrites();
 }
 
 /**

@@ -1,8 +1,8 @@
 import { errors, type default as Provider } from 'oidc-provider';
-import { requestWritesStored } from '../db/request-scope.ts';
+import { storeRequestWrites } from '../db/request-scope.ts';
 
 /**
- * The adapter defers a request's writes (src/oidc/postgres-adapter.ts); this middleware stores them before
+ * The adapter defers a request's writes (src/oidc/payload-writer.ts); this middleware stores them before
  * oidc-provider's answer leaves, so a client never holds a code or token that is not stored yet, and the next request,
  * on any instance, finds it. Registered last, closest to the library's routes, so the middleware added before it (the
  * 503 on a database outage, the audit trail, the log line) sees what storing ran into:
@@ -17,11 +17,11 @@ export function storeDeferredWritesBeforeResponding(provider: Provider): void {
     try {
       await next();
     } catch (error) {
-      await requestWritesStored()?.catch(() => undefined);
+      await storeRequestWrites()?.catch(() => undefined);
       throw error;
     }
     try {
-      await requestWritesStored();
+      await storeRequestWrites();
     } catch (error) {
       // The answer oidc-provider had ready (tokens, a redirect carrying a code) must not go out.
       ctx.remove('Location');

@@ -1,26 +1,19 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { OidcPayloadQueries, StoredOidcPayload, StoredOidcPayloadWithRelations } from '../db/queries/oidc-payloads.ts';
-import type { OidcPayloadWrite, OidcPayloadWriteQueries } from '../db/queries/oidc-payload-writes.ts';
+import type { OidcPayloadWriteQueries } from '../db/queries/oidc-payload-writes.ts';
 import { currentRequestScope, readThrough, requestCacheKeys as keys, type RequestScope } from '../db/request-scope.ts';
-
-// Consumed at the token endpoint, where the loser of a race to spend one is told invalid_grant; their consume is
-// deferred with the tokens it pays for. Other models (a pushed authorization request) are consumed at once, as before.
-const SPENT_AT_THE_TOKEN_ENDPOINT = new Set(['AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+import { createPayloadWriter } from './payload-writer.ts';
 
 /**
  * oidc-provider's storage adapter on the oidc_payloads table: a thin mapping of its seven calls onto queries.
  * Every model the library persists (Session, Interaction, AuthorizationCode, AccessToken, RefreshToken, Grant, ...)
  * shares the table, told apart by `model`. Reads go through the request's cache (src/db/request-scope.ts); a token,
  * code, session or interaction is read with its grant, session and account, which then come from that cache.
- *
- * In a request, writes are deferred and stored together in one statement before the request's next query and before
- * its response (src/db/request-scope.ts): a refresh then makes two statements instead of four. A consume of a code or
- * refresh token leads its batch, and the tokens after it are stored only if it took effect, so two requests racing to
- * spend one cannot both succeed.
+ * Writes go through the payload writer (src/oidc/payload-writer.ts), which defers a request's writes into one statement.
  */
 export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, writes: OidcPayloadWriteQueries, now: () => Date = () => new Date()) {
   const pendingBatches = new WeakMap<RequestScope, PendingBatch>();
-  const pendingWrites = new WeakMap<RequestScope, OidcPayloadWrite[]>();
+  const writer = createPayloadWriter(writes, now);
   const grantRevocations = new WeakMap<RequestScope, Map<string, Promise<void>>>();
 
   return (model: string): Adapter => {
@@ -30,21 +23,22 @@ export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, writes:
       async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
         // Request parameters end up in payloads (an interaction keeps its authorization request); jsonb cannot store
         // U+0000, so a parameter holding one is the client's mistake, not a server error.
-        if (JSON.stringify(payload).includes('\\u0000')) throw new errors.InvalidRequest('parameters must not contain NUL characters');
+        const payloadJson = JSON.stringify(payload);
+        if (payloadJson.includes('\\u0000')) throw new errors.InvalidRequest('parameters must not contain NUL characters');
         forgetModel();
-        const row = {
-          model,
-          id,
-          payload,
-          grantId: payload.grantId,
-          userCode: payload.userCode,
-          uid: payload.uid,
-          accountId: accountIdOf(payload),
-          expiresAt: expiresIn ? new Date(now().getTime() + expiresIn * 1000) : undefined,
-        };
-        const scope = currentRequestScope();
-        if (scope) await deferWrite(scope, { kind: 'upsert', row });
-        else await queries.upsertPayload(row);
+        await writer.write({
+          kind: 'upsert',
+          row: {
+            model,
+            id,
+            payloadJson,
+            grantId: payload.grantId,
+            userCode: payload.userCode,
+            uid: payload.uid,
+            accountId: accountIdOf(payload),
+            expiresAt: expiresIn ? new Date(now().getTime() + expiresIn * 1000) : undefined,
+          },
+        });
       },
 
       async find(id: string): Promise<AdapterPayload | undefined> {
@@ -71,16 +65,12 @@ export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, writes:
 
       async consume(id: string): Promise<void> {
         forgetModel();
-        const scope = currentRequestScope();
-        if (scope && SPENT_AT_THE_TOKEN_ENDPOINT.has(model)) await deferWrite(scope, { kind: 'consume', model, id });
-        else await queries.consumePayload(model, id, now());
+        await writer.write({ kind: 'consume', model, id });
       },
 
       async destroy(id: string): Promise<void> {
         forgetModel();
-        const scope = currentRequestScope();
-        if (scope) await deferWrite(scope, { kind: 'destroy', model, id });
-        else await queries.deletePayload(model, id);
+        await writer.write({ kind: 'destroy', model, id });
       },
 
       async revokeByGrantId(grantId: string): Promise<void> {
@@ -112,29 +102,6 @@ export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, writes:
       });
     }
     return new Promise((resolve, reject) => batch.push({ key, lookup, resolve, reject }));
-  }
-
-  /**
-   * Adds `write` to the request's pending writes. Each row is written once per statement, and a consume only leads
-   * one: a write that breaks either rule first waits for the pending ones to be stored.
-   */
-  async function deferWrite(scope: RequestScope, write: OidcPayloadWrite): Promise<void> {
-    let pending = pendingWrites.get(scope);
-    while (pending && !canJoin(pending, write)) {
-      await scope.writesStored();
-      pending = pendingWrites.get(scope);
-    }
-    if (!pending) {
-      const batch: OidcPayloadWrite[] = [];
-      pending = batch;
-      pendingWrites.set(scope, batch);
-      scope.deferWrites(async () => {
-        pendingWrites.delete(scope);
-        const stored = await writes.storePayloadWrites(batch, now());
-        if (!stored) throw new errors.InvalidGrant('spent by a concurrent request');
-      });
-    }
-    pending.push(write);
   }
 
   /**
@@ -179,25 +146,6 @@ function rememberRelations(scope: RequestScope, found: StoredOidcPayloadWithRela
     scope.set(keys.latestGrant(accountId, clientId), grant ?? null);
     if (grant) scope.set(keys.payload('Grant', grant.id), grant.stored);
   }
-}
-
-/**
- * Whether `write` can share a statement with the `pending` writes, whose order within it Postgres does not keep: not
- * on a row one of them writes; not a consume after other writes; and not a row with a uid or user code after a destroy
- * of its model, which may be the row it replaces (a session that changes its id on sign-in keeps its uid).
- */
-function canJoin(pending: readonly OidcPayloadWrite[], write: OidcPayloadWrite): boolean {
-  if (write.kind === 'consume' && pending.length > 0) return false;
-  const { model, id } = rowOf(write);
-  const replacing = write.kind === 'upsert' && (write.row.uid !== undefined || write.row.userCode !== undefined);
-  return !pending.some((other) => {
-    const row = rowOf(other);
-    return row.model === model && (row.id === id || (replacing && other.kind === 'destroy'));
-  });
-}
-
-function rowOf(write: OidcPayloadWrite): { model: string; id: string } {
-  return write.kind === 'upsert' ? write.row : write;
 }
 
 type PayloadLookup = { model: string; id: string };

@@ -6,7 +6,7 @@ import { createDatabase, type Database } from '../../src/db/create-database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { createQueries, type Queries } from '../../src/db/queries/index.ts';
 import { buildPostgresAdapterFactory } from '../../src/oidc/postgres-adapter.ts';
-import { currentRequestScope, requestCacheKeys, requestWritesStored, runInRequestScope } from '../../src/db/request-scope.ts';
+import { currentRequestScope, requestCacheKeys, storeRequestWrites, runInRequestScope } from '../../src/db/request-scope.ts';
 import { databaseTargets, type ProvisionedDatabase } from '../support/database-targets.ts';
 
 describe.each(databaseTargets())('adapter reads inside a request ($name database)', (target) => {
@@ -148,7 +148,7 @@ describe.each(databaseTargets())('adapter reads inside a request ($name database
       await database.knex('oidc_payloads').where({ model: 'AuthorizationCode', id: 'code-s1' }).update({ consumed_at: new Date() });
       await adapterFor('AccessToken').upsert('token-s1', { accountId: 'nobody', grantId: 'grant-s1', kind: 'AccessToken' }, 600);
       await adapterFor('RefreshToken').upsert('refresh-s1', { accountId: 'nobody', grantId: 'grant-s1', kind: 'RefreshToken' }, 600);
-      await requestWritesStored();
+      await storeRequestWrites();
     });
     await expect(request).rejects.toBeInstanceOf(errors.InvalidGrant);
     expect(await adapterFor('AccessToken').find('token-s1')).toBeUndefined();

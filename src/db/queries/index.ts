@@ -13,7 +13,7 @@ import { createAuditEventQueries } from './audit-events.ts';
 import { createAccountPageQueries } from './account-page.ts';
 import { createSessionActivityQueries } from './session-activity.ts';
 import { createOidcPayloadWriteQueries } from './oidc-payload-writes.ts';
-import { requestWritesStored } from '../request-scope.ts';
+import { storeRequestWrites } from '../request-scope.ts';
 
 /**
  * Every query of the application, bound to one knex instance or transaction. In an HTTP request each first waits for
@@ -40,7 +40,7 @@ export function createQueries(knex: Knex): Queries {
     oidcPayloadWrites: createOidcPayloadWriteQueries(knex),
     /** Runs `work` in one transaction, with queries bound to it. */
     async transaction<T>(work: (queries: Queries) => Promise<T>): Promise<T> {
-      await requestWritesStored();
+      await storeRequestWrites();
       return knex.transaction((trx) => work(createQueries(trx)));
     },
     async ping(): Promise<void> {
@@ -60,7 +60,7 @@ type Query = (...args: unknown[]) => unknown;
 
 function afterWrites(query: Query): Query {
   return (...args) => {
-    const stored = requestWritesStored();
+    const stored = storeRequestWrites();
     return stored ? stored.then(() => query(...args)) : query(...args);
   };
 }

@@ -1,8 +1,19 @@
 import type { Knex } from 'knex';
 import { PREPARED } from '../preparing-pg-client.ts';
-import type { OidcPayloadRow } from './oidc-payloads.ts';
 
-/** One write of oidc-provider's adapter, as a request defers it (src/oidc/postgres-adapter.ts). */
+/** A payload to store, with the columns it is looked up by; `payloadJson` is the payload as JSON text. */
+export interface OidcPayloadRow {
+  model: string;
+  id: string;
+  payloadJson: string;
+  grantId: string | undefined;
+  userCode: string | undefined;
+  uid: string | undefined;
+  accountId: string | undefined;
+  expiresAt: Date | undefined;
+}
+
+/** One write of oidc-provider's adapter (src/oidc/payload-writer.ts). */
 export type OidcPayloadWrite =
   | { kind: 'upsert'; row: OidcPayloadRow }
   | { kind: 'consume'; model: string; id: string }
@@ -13,8 +24,9 @@ const UPSERT_MERGE = `ON CONFLICT (model, id) DO UPDATE SET payload = excluded.p
 const ONLY_IF_CONSUMED = 'EXISTS (SELECT 1 FROM consumed)';
 
 /**
- * A request's deferred writes to oidc_payloads, stored in one statement: one commit and one round trip instead of one
- * each. Kept out of the query group that waits for deferred writes (src/db/queries/index.ts): it is what they wait for.
+ * The writes of oidc-provider's adapter to oidc_payloads: a request's deferred writes go in one statement, one commit
+ * and one round trip instead of one each. Kept out of the query groups that wait for a request's deferred writes
+ * (src/db/queries/index.ts): it is what they wait for.
  */
 export function createOidcPayloadWriteQueries(knex: Knex) {
   return {
@@ -52,7 +64,7 @@ function upsertSql(row: OidcPayloadRow, index: number, guard: boolean, bindings:
   const values: Record<string, [unknown, string]> = {
     model: [row.model, 'text'],
     id: [row.id, 'text'],
-    payload: [JSON.stringify(row.payload), 'jsonb'],
+    payload: [row.payloadJson, 'jsonb'],
     grant_id: [row.grantId, 'text'],
     user_code: [row.userCode, 'text'],
     uid: [row.uid, 'text'],

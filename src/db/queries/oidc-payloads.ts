@@ -6,26 +6,12 @@ import { PREPARED } from '../preparing-pg-client.ts';
 export type { LatestGrant, StoredOidcPayload } from './oidc-payload-rows.ts';
 export type { StoredOidcPayloadWithRelations } from './oidc-payload-relations.ts';
 
-/** What oidc-provider stores for one model instance, as it hands it to the adapter. */
-export type OidcPayload = Record<string, unknown>;
-
 interface PayloadRow {
   model: string;
   id: string;
-  payload: OidcPayload;
+  payload: Record<string, unknown>;
   consumed_at: Date | null;
   expires_at: Date | null;
-}
-
-export interface OidcPayloadRow {
-  model: string;
-  id: string;
-  payload: OidcPayload;
-  grantId: string | undefined;
-  userCode: string | undefined;
-  uid: string | undefined;
-  accountId: string | undefined;
-  expiresAt: Date | undefined;
 }
 
 /** SQL for the oidc_payloads table; expired rows are never returned, even before the cleanup deletes them. */
@@ -44,24 +30,6 @@ export function createOidcPayloadQueries(knex: Knex) {
   return {
     ...createOidcPayloadRelationQueries(knex),
 
-    async upsertPayload(row: OidcPayloadRow): Promise<void> {
-      await knex('oidc_payloads')
-        .insert({
-          model: row.model,
-          id: row.id,
-          payload: JSON.stringify(row.payload),
-          grant_id: row.grantId ?? null,
-          user_code: row.userCode ?? null,
-          uid: row.uid ?? null,
-          account_id: row.accountId ?? null,
-          expires_at: row.expiresAt ?? null,
-          consumed_at: null,
-        })
-        .onConflict(['model', 'id'])
-        .merge(['payload', 'grant_id', 'user_code', 'uid', 'account_id', 'expires_at'])
-        .options(PREPARED);
-    },
-
     async findPayloadById(model: string, id: string, now: Date): Promise<StoredOidcPayload | undefined> {
       if (!storable(id)) return undefined;
       return toStored(await live(model, now).andWhere('id', id).first<StoredRow | undefined>());
@@ -75,15 +43,6 @@ export function createOidcPayloadQueries(knex: Knex) {
     async findPayloadByUserCode(model: string, userCode: string, now: Date): Promise<StoredOidcPayload | undefined> {
       if (!storable(userCode)) return undefined;
       return toStored(await live(model, now).andWhere('user_code', userCode).first<StoredRow | undefined>());
-    },
-
-    /** Marks a payload consumed once; a second consume keeps the first time, which is what replay detection reads. */
-    async consumePayload(model: string, id: string, now: Date): Promise<void> {
-      await knex('oidc_payloads').where({ model, id }).whereNull('consumed_at').update({ consumed_at: now }).options(PREPARED);
-    },
-
-    async deletePayload(model: string, id: string): Promise<void> {
-      await knex('oidc_payloads').where({ model, id }).delete().options(PREPARED);
     },
 
     /** Deletes every payload of a grant, whatever its model: tokens, codes and the grant itself. */

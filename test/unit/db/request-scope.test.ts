@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { currentRequestScope, requestWritesStored, runInRequestScope } from '../../../src/db/request-scope.ts';
+import { currentRequestScope, storeRequestWrites, runInRequestScope } from '../../../src/db/request-scope.ts';
 
 describe('deferred writes in a request scope', () => {
   it('has nothing to wait for until a write is deferred, and stores the deferred ones once', async () => {
     const stored: string[] = [];
     await runInRequestScope(async () => {
-      expect(requestWritesStored()).toBeUndefined();
+      expect(storeRequestWrites()).toBeUndefined();
       currentRequestScope()?.deferWrites(async () => {
         stored.push('first batch');
       });
-      await requestWritesStored();
-      expect(requestWritesStored()).toBeUndefined();
+      await storeRequestWrites();
+      expect(storeRequestWrites()).toBeUndefined();
     });
     expect(stored).toEqual(['first batch']);
   });
@@ -25,13 +25,13 @@ describe('deferred writes in a request scope', () => {
         await new Promise<void>((resolve) => (releaseFirst = resolve));
         events.push('first done');
       });
-      const first = requestWritesStored();
+      const first = storeRequestWrites();
       // Another query of the request waits for the same batch rather than running past it.
-      expect(requestWritesStored()).toBe(first);
+      expect(storeRequestWrites()).toBe(first);
       scope?.deferWrites(async () => {
         events.push('second started');
       });
-      const second = requestWritesStored();
+      const second = storeRequestWrites();
       releaseFirst();
       await second;
     });
@@ -42,7 +42,7 @@ describe('deferred writes in a request scope', () => {
     const failure = new Error('database gone');
     const request = runInRequestScope(async () => {
       currentRequestScope()?.deferWrites(() => Promise.reject(failure));
-      await expect(requestWritesStored()).rejects.toBe(failure);
+      await expect(storeRequestWrites()).rejects.toBe(failure);
     });
     await expect(request).resolves.toBeUndefined();
   });
