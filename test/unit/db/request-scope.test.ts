@@ -38,7 +38,7 @@ describe('deferred writes in a request scope', () => {
     expect(events).toEqual(['first started', 'first done', 'second started']);
   });
 
-  it('rejects whoever waits when storing fails, and the request with it', async () => {
+  it('rejects whoever waits when storing fails, and does not store the failed batch again when the request ends', async () => {
     const failure = new Error('database gone');
     const request = runInRequestScope(async () => {
       currentRequestScope()?.deferWrites(() => Promise.reject(failure));
