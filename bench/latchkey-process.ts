@@ -1,7 +1,7 @@
-// Latchkey as users run it: a config directory, `node src/main.ts`, and the `latchkey` CLI to add the user.
+// Latchkey as users run it: a config directory, `node src/main.ts` with `npm start`'s options, and the `latchkey` CLI to add the user.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -16,6 +16,8 @@ export interface LatchkeyInstall {
   configDir: string;
   /** Environment for the server and the CLI; `databaseUrl` replaces the stored one (the round-trip counter). */
   env(overrides?: { databaseUrl?: string; port?: number; workers?: number }): Record<string, string>;
+  /** Node's options for the server: `npm start`'s, less those NODE_OPTIONS sets (the command line would win). */
+  serverNodeArgs: string[];
   dispose(): void;
 }
 
@@ -28,8 +30,11 @@ export function createLatchkeyInstall(clients: BenchClients, storage: BenchStora
   writeFileSync(path.join(configDir, 'clients.yaml'), stringify(clientRegistry(clients)));
   // A Postgres deployment must bring the key that encrypts its stored signing keys; this one lives as long as the run.
   const keyEncryptionKey = randomBytes(32).toString('base64');
+  const optionName = (option: string) => (option.split('=')[0] ?? option).replaceAll('_', '-');
+  const chosenInNodeOptions = new Set((nodeOptions ?? '').split(/\s+/).map(optionName));
   return {
     configDir,
+    serverNodeArgs: startScriptNodeOptions().filter((option) => !chosenInNodeOptions.has(optionName(option))),
     env(overrides = {}) {
       const env: Record<string, string> = {
         LATCHKEY_CONFIG_DIR: configDir,
@@ -52,7 +57,15 @@ export function createLatchkeyInstall(clients: BenchClients, storage: BenchStora
   };
 }
 
-/** Starts `node src/main.ts` on a free port. */
+/** Node's options in `npm start` (package.json's start script), so the bench runs Latchkey as users do. */
+function startScriptNodeOptions(): string[] {
+  const packageJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const words = packageJson.scripts?.start?.split(/\s+/) ?? [];
+  if (words[0] !== 'node') throw new Error(`package.json's start script does not run node: ${packageJson.scripts?.start ?? '(none)'}`);
+  return words.slice(1).filter((word) => word.startsWith('--'));
+}
+
+/** Starts `node [npm start's options] src/main.ts` on a free port. */
 export async function startLatchkey(
   install: LatchkeyInstall,
   options: { databaseUrl?: string; workers?: number; cpuProfDir?: string } = {},
@@ -62,7 +75,7 @@ export async function startLatchkey(
     script: 'src/main.ts',
     issuer: `http://127.0.0.1:${port}`,
     env: install.env({ port, databaseUrl: options.databaseUrl, workers: options.workers }),
-    nodeArgs: options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [],
+    nodeArgs: [...install.serverNodeArgs, ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [])],
   });
 }
 

@@ -7,6 +7,7 @@ import { findStartCacheDir } from './config/start-cache-dir.ts';
 import { DataDirInUseError } from './db/embedded/data-dir-lock.ts';
 import { decideWorkerCount } from './cluster/worker-count.ts';
 import { runPrimary } from './cluster/run-primary.ts';
+import { buildWorkerLaunch } from './cluster/worker-launch.ts';
 
 // Workers get this long to drain (their own bound is 10 s, plus the logout deliveries in flight and closing the pool).
 const WORKER_STOP_TIMEOUT_MS = 30_000;
@@ -35,8 +36,9 @@ async function main(): Promise<void> {
     if (workers.count > 1) {
       // Set for the workers' own start, the cache also covers main.ts and its imports, which load before main() runs:
       // that spares each worker the TypeScript stripper, whose start alone costs ~40 ms.
-      const workerEnv = compileCacheDir === undefined ? undefined : { NODE_COMPILE_CACHE: compileCacheDir };
-      runPrimary({ workers: workers.count, logger, stopTimeoutMs: WORKER_STOP_TIMEOUT_MS, workerEnv });
+      const launch = buildWorkerLaunch(process.execArgv, process.env);
+      if (compileCacheDir !== undefined) launch.env['NODE_COMPILE_CACHE'] = compileCacheDir;
+      runPrimary({ workers: workers.count, logger, stopTimeoutMs: WORKER_STOP_TIMEOUT_MS, launch });
       return;
     }
   }

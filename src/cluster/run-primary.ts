@@ -1,13 +1,14 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../logger.ts';
+import type { WorkerLaunch } from './worker-launch.ts';
 
 export interface PrimaryOptions {
   workers: number;
   logger: Logger;
   /** How long workers get to drain after SIGTERM before they are killed. */
   stopTimeoutMs: number;
-  /** Environment variables the workers get on top of the primary's. */
-  workerEnv?: Record<string, string>;
+  /** Node's options and the environment variables (on top of the primary's) each worker starts with. */
+  launch: WorkerLaunch;
 }
 
 const FIRST_RESTART_DELAY_MS = 500;
@@ -31,7 +32,7 @@ export function runPrimary(options: PrimaryOptions): void {
   let crashStreak = 0;
 
   function startWorker(): void {
-    const worker = cluster.fork(options.workerEnv);
+    const worker = cluster.fork(options.launch.env);
     startedAt.set(worker.id, Date.now());
     logger.info('worker started', { worker: worker.id, worker_pid: worker.process.pid });
   }
@@ -93,5 +94,6 @@ export function runPrimary(options: PrimaryOptions): void {
     for (const worker of liveWorkers()) worker.process.kill('SIGHUP');
   });
   logger.info('starting worker processes', { workers: options.workers });
+  cluster.setupPrimary({ execArgv: options.launch.execArgv });
   for (let index = 0; index < options.workers; index++) startWorker();
 }

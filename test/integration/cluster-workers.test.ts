@@ -102,6 +102,11 @@ describe('worker processes', () => {
       expect(logLines(primary.output())).toContainEqual(
         expect.objectContaining({ msg: 'latchkey is listening', password_hashing: expect.stringContaining('threadpool at nice +10') }),
       );
+      // Started without memory options, the primary gives its workers a 16 MiB young generation and two malloc arenas.
+      for (const pid of [first, second]) {
+        expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=16');
+        expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
+      }
 
       process.kill(first, 'SIGKILL');
       await until('a replacement worker', () => workerPids().length === 3 && listening() >= 3, STARTUP_BOUND_MS);
