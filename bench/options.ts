@@ -35,7 +35,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ops a,b           only these operations (${OPERATION_NAMES.join(', ')})
   --no-baseline       skip the oidc-provider baseline
   --cpu-prof          profile the Latchkey server (node --cpu-prof) into bench/results/profiles
-  --node-options=…    NODE_OPTIONS for Latchkey's processes (not the baseline's): --node-options='--max-semi-space-size=4'
+  --node-options=…    NODE_OPTIONS for Latchkey's processes (not the baseline's), replacing the same option of
+                      \`npm start\`'s: --node-options='--max-semi-space-size=4'
 
 DATABASE_URL names the Postgres server (default postgres://postgres@127.0.0.1:5432/postgres); the bench creates a
 database latchkey_bench_<random> on it and drops it afterwards.`;

@@ -18,7 +18,15 @@ export type SignInStepCpu = NonNullable<TraceResult['stepCpuMs']>;
 export interface BenchResults {
   date: string;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; postgres: string | undefined; loadAverage: number[] };
-  settings: { durationSeconds: number; concurrency: number; database: 'postgres' | 'embedded'; smoke: boolean; nodeOptions: string | undefined };
+  settings: {
+    durationSeconds: number;
+    concurrency: number;
+    database: 'postgres' | 'embedded';
+    smoke: boolean;
+    /** Node's command-line options for Latchkey's server (`npm start`'s, less those nodeOptions sets). */
+    serverNodeArgs: string[];
+    nodeOptions: string | undefined;
+  };
   argon2: Omit<Argon2Cost, 'hash'>;
   latchkey: ServerResults & {
     /** Spawn → discovery answering on an empty database (includes applying every migration). */

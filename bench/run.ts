@@ -68,7 +68,7 @@ async function main(): Promise<number> {
       const partial: Omit<BenchResults, 'budget'> = {
         date: new Date().toISOString(),
         machine: await describeMachine(database, loadAverage),
-        settings: { durationSeconds: options.durationSeconds, concurrency: options.concurrency, database: database ? 'postgres' : 'embedded', smoke: options.smoke, nodeOptions: options.nodeOptions },
+        settings: { durationSeconds: options.durationSeconds, concurrency: options.concurrency, database: database ? 'postgres' : 'embedded', smoke: options.smoke, serverNodeArgs: install.serverNodeArgs, nodeOptions: options.nodeOptions },
         argon2: {
           parameters: argon2.parameters,
           cpuMs: mean(argon2Samples.map((sample) => sample.cpuMs)),

@@ -1,5 +1,5 @@
-// How the primary starts its workers: with the memory settings `npm start` and the Docker image give a single process,
-// unless the operator chose their own.
+// How the primary starts its workers: with the memory settings the Docker image gives a single process (`npm start`
+// gives it the first), unless the operator chose their own.
 
 /**
  * V8 sizes the young generation from the machine's memory: 64 MiB per semi-space on a 24 GiB machine, 128 MiB of a

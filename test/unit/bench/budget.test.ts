@@ -45,7 +45,7 @@ function run(overrides: Partial<Omit<BenchResults, 'budget'>> = {}): Omit<BenchR
   return {
     date: '2026-11-26T00:00:00.000Z',
     machine: { cpu: 'test', cores: 2, memoryGiB: 24, node: '24', postgres: '15', loadAverage: [0, 0, 0] },
-    settings: { durationSeconds: 10, concurrency: 8, database: 'postgres', smoke: false, nodeOptions: undefined },
+    settings: { durationSeconds: 10, concurrency: 8, database: 'postgres', smoke: false, serverNodeArgs: ['--max-semi-space-size=16'], nodeOptions: undefined },
     argon2: { parameters: { memoryCost: 19456, timeCost: 2, parallelism: 1 }, cpuMs: 40, wallMs: 40 },
     latchkey: { operations: [], memory: [], firstStartMs: 1000, readyMs: [], readyCpuMs: [] },
     baseline: undefined,
