@@ -1,4 +1,5 @@
-// Latchkey as users run it: a config directory, `node src/main.ts` with `npm start`'s options, and the `latchkey` CLI to add the user.
+// Latchkey as users run it: a config directory, `node src/main.ts` with `npm start`'s options, and the `latchkey` CLI
+// to add the user.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
 
 /**
  * V8 sizes the young generation from the machine's memory: 64 MiB per semi-space on a 24 GiB machine, 128 MiB of a
- * worker's heap that is mostly garbage at any moment. At 16 MiB a worker held ~85 MiB less after the bench's load, with
+ * worker's heap that is mostly garbage at any moment. At 16 MiB a worker held ~80 MiB less after the bench's load, with
  * CPU per request unchanged within noise (README, "Performance"). The start script and the Dockerfile pass the same.
  */
 export const YOUNG_GENERATION_FLAG = '--max-semi-space-size=16';
