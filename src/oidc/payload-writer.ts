@@ -9,12 +9,13 @@ const SPENT_AT_THE_TOKEN_ENDPOINT = new Set(['AuthorizationCode', 'RefreshToken'
 /**
  * How the adapter's writes reach oidc_payloads. In a request they are deferred and stored together in one statement
  * before the request's next query and before its response (src/db/request-scope.ts, src/oidc/deferred-writes.ts): a
- * refresh then makes two statements instead of four. A consume of a code or refresh token leads its batch, and the
+ * refresh then makes two statements instead of four; a grant's revocation runs at once, after them. A consume of a code or refresh token leads its batch, and the
  * tokens after it are stored only if it took effect, so two requests racing to spend one cannot both succeed. Outside
  * a request (the CLI, start-up, sweeps) each write is stored at once.
  */
 export function createPayloadWriter(queries: OidcPayloadWriteQueries, now: () => Date) {
   const pendingWrites = new WeakMap<RequestScope, OidcPayloadWrite[]>();
+  const grantRevocations = new WeakMap<RequestScope, Map<string, Promise<void>>>();
 
   /**
    * Adds `write` to the request's pending writes. Each row is written once per statement, and a consume only leads
@@ -47,7 +48,29 @@ export function createPayloadWriter(queries: OidcPayloadWriteQueries, now: () =>
       await storeRequestWrites();
       await queries.storePayloadWrites([write], now());
     },
+
+    /**
+     * Deletes every row of a grant, after what the request deferred. oidc-provider revokes a grant by asking each
+     * model's adapter at once (access tokens, refresh tokens, codes...); one statement deletes every model's rows, so
+     * the calls of one request made while it runs share it.
+     */
+    revokeGrant(grantId: string): Promise<void> {
+      const scope = currentRequestScope();
+      if (!scope) return deleteGrant(grantId);
+      const inFlight = grantRevocations.get(scope) ?? new Map<string, Promise<void>>();
+      grantRevocations.set(scope, inFlight);
+      const shared = inFlight.get(grantId);
+      if (shared) return shared;
+      const revoking = deleteGrant(grantId).finally(() => inFlight.delete(grantId));
+      inFlight.set(grantId, revoking);
+      return revoking;
+    },
   };
+
+  async function deleteGrant(grantId: string): Promise<void> {
+    await storeRequestWrites();
+    await queries.deletePayloadsByGrantId(grantId);
+  }
 }
 
 /**

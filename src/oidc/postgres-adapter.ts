@@ -14,7 +14,6 @@ import { createPayloadWriter } from './payload-writer.ts';
 export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, writes: OidcPayloadWriteQueries, now: () => Date = () => new Date()) {
   const pendingBatches = new WeakMap<RequestScope, PendingBatch>();
   const writer = createPayloadWriter(writes, now);
-  const grantRevocations = new WeakMap<RequestScope, Map<string, Promise<void>>>();
 
   return (model: string): Adapter => {
     const forgetModel = () => currentRequestScope()?.forget(keys.modelPrefix(model));
@@ -75,10 +74,8 @@ export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, writes:
 
       async revokeByGrantId(grantId: string): Promise<void> {
         // Every model of the grant goes, so nothing read before in this request can be trusted.
-        const scope = currentRequestScope();
-        scope?.forget(keys.allPayloads);
-        if (scope) await revokeGrantOnce(scope, grantId);
-        else await queries.deletePayloadsByGrantId(grantId);
+        currentRequestScope()?.forget(keys.allPayloads);
+        await writer.revokeGrant(grantId);
       },
     };
   };
@@ -102,23 +99,6 @@ export function buildPostgresAdapterFactory(queries: OidcPayloadQueries, writes:
       });
     }
     return new Promise((resolve, reject) => batch.push({ key, lookup, resolve, reject }));
-  }
-
-  /**
-   * oidc-provider revokes a grant by asking each model's adapter at once (access tokens, refresh tokens, codes...); one
-   * statement deletes every model's rows of the grant, so the calls of one request made while it runs share it.
-   */
-  function revokeGrantOnce(scope: RequestScope, grantId: string): Promise<void> {
-    const inFlight = grantRevocations.get(scope) ?? new Map<string, Promise<void>>();
-    grantRevocations.set(scope, inFlight);
-    const shared = inFlight.get(grantId);
-    if (shared) return shared;
-    const revoking = queries
-      .deletePayloadsByGrantId(grantId)
-      .then(() => undefined)
-      .finally(() => inFlight.delete(grantId));
-    inFlight.set(grantId, revoking);
-    return revoking;
   }
 
   async function runBatch(scope: RequestScope, batch: PendingBatch): Promise<void> {

@@ -25,7 +25,7 @@ const ONLY_IF_CONSUMED = 'EXISTS (SELECT 1 FROM consumed)';
 
 /**
  * The writes of oidc-provider's adapter to oidc_payloads: a request's deferred writes go in one statement, one commit
- * and one round trip instead of one each. Kept out of the query groups that wait for a request's deferred writes
+ * and one round trip instead of one each; a grant's revocation deletes all its rows. Kept out of the query groups that wait for a request's deferred writes
  * (src/db/queries/index.ts): it is what they wait for.
  */
 export function createOidcPayloadWriteQueries(knex: Knex) {
@@ -56,6 +56,11 @@ export function createOidcPayloadWriteQueries(knex: Knex) {
         .raw<{ rows: { stored: boolean }[] }>(`WITH ${statements.join(',\n')} SELECT ${guarded ? ONLY_IF_CONSUMED : 'true'} AS stored`, bindings)
         .options(PREPARED);
       return result.rows[0]?.stored === true;
+    },
+
+    /** Deletes every payload of a grant, whatever its model: tokens, codes and the grant itself. */
+    async deletePayloadsByGrantId(grantId: string): Promise<number> {
+      return knex('oidc_payloads').where('grant_id', grantId).delete().options(PREPARED);
     },
   };
 }

@@ -45,11 +45,6 @@ export function createOidcPayloadQueries(knex: Knex) {
       return toStored(await live(model, now).andWhere('user_code', userCode).first<StoredRow | undefined>());
     },
 
-    /** Deletes every payload of a grant, whatever its model: tokens, codes and the grant itself. */
-    async deletePayloadsByGrantId(grantId: string): Promise<number> {
-      return knex('oidc_payloads').where('grant_id', grantId).delete().options(PREPARED);
-    },
-
 
     /** The newest live Grant a person gave a client, to reuse their consent on a later sign-in. */
     async findLatestGrantByAccountAndClient(accountId: string, clientId: string, now: Date): Promise<LatestGrant | undefined> {
