@@ -13,6 +13,7 @@ import { sealStoredKeys } from '../keys/seal-stored-keys.ts';
 import { listStoredKeys } from '../keys/stored-keys.ts';
 import { withCliContext, type CliContext } from './cli-context.ts';
 import { confirm } from './confirm.ts';
+import { idsAsPositionals } from './id-arguments.ts';
 import { UsageError } from './read-password.ts';
 import { describeRevocation, describeRotation, formatTime } from './keys-descriptions.ts';
 import { listKeys } from './keys-list.ts';
@@ -75,9 +76,9 @@ async function rotateKeys(args: string[]): Promise<void> {
 }
 
 async function revokeKey(args: string[]): Promise<void> {
-  // Not parseArgs: a kid is base64url and may start with "-", which parseArgs would take for an option.
-  const values = { yes: args.includes('--yes') };
-  const [kid, ...extra] = args.filter((arg) => arg !== '--yes' && arg !== '--');
+  const options = { yes: { type: 'boolean', default: false } } as const;
+  const { values, positionals } = parseArgs({ args: idsAsPositionals(args, options), allowPositionals: true, options });
+  const [kid, ...extra] = positionals;
   if (!kid || extra.length > 0) throw new UsageError('Give exactly one KID (see latchkey keys list).');
   await withCliContext(async (context) => {
     const policies = buildKeyPolicies(context.config);

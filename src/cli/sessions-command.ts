@@ -6,6 +6,7 @@ import type { UserRecord } from '../db/queries/users.ts';
 import { withCliContext, type CliContext } from './cli-context.ts';
 import { UsageError } from './read-password.ts';
 import { printTable } from './print-table.ts';
+import { idsAsPositionals } from './id-arguments.ts';
 
 export const SESSIONS_HELP = `Usage: latchkey sessions <command> [options]
 
@@ -72,7 +73,8 @@ async function listSessions(args: string[]): Promise<void> {
 }
 
 async function revokeSessions(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { user: { type: 'string' } } });
+  const options = { user: { type: 'string' } } as const;
+  const { values, positionals } = parseArgs({ args: idsAsPositionals(args, options), allowPositionals: true, options });
   if ((values.user === undefined) === (positionals.length === 0) || positionals.length > 1) {
     throw new UsageError('Give either --user EMAIL or one SESSION_ID.');
   }

@@ -211,6 +211,10 @@ describe.runIf(postgres)('three instances behind a round-robin load balancer (po
     const unknown = await runCli(['sessions', 'revoke', 'no-such-session'], group.cliEnv);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('There is no live session with the id no-such-session');
+    // One session id in 64 starts with "-"; it is still an id, not an option.
+    const dashed = await runCli(['sessions', 'revoke', '-gNoSuchSession'], group.cliEnv);
+    expect(dashed.code).toBe(1);
+    expect(dashed.stderr).toContain('There is no live session with the id -gNoSuchSession');
     const logouts = await runCli(['sessions', 'logouts', '--user', user.email, '--json'], group.cliEnv);
     expect((JSON.parse(logouts.stdout) as Array<{ reason: string }>).map((logout) => logout.reason)).toEqual(['revoked', 'revoked']);
   });
