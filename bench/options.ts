@@ -34,7 +34,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --smoke             a few seconds: every operation once or twice, exit 1 unless all succeeded
   --ops a,b           only these operations (${OPERATION_NAMES.join(', ')})
   --no-baseline       skip the oidc-provider baseline
-  --cpu-prof          profile the Latchkey server (node --cpu-prof) into bench/results/profiles
+  --cpu-prof          profile the Latchkey server (node --cpu-prof, wall-clock) into bench/results/profiles
   --node-options=…    NODE_OPTIONS for Latchkey's processes (not the baseline's), replacing the same option of
                       \`npm start\`'s: --node-options='--max-semi-space-size=4'
 
