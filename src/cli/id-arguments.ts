@@ -21,5 +21,6 @@ export function idsAsPositionals(args: readonly string[], options: Readonly<Reco
     // Joined with "=", since parseArgs refuses a separate value that starts with "-".
     named.push(takesNextValue ? `${arg}=${args[++index] ?? ''}` : arg);
   }
-  return [...named, '--', ...positionals];
+  // No "--" without positionals: parseArgs would take it for the missing value of a trailing string option.
+  return positionals.length > 0 ? [...named, '--', ...positionals] : named;
 }

@@ -16,6 +16,10 @@ describe('idsAsPositionals', () => {
     expect(parse(['--user=a@example.com', 'id1'])).toEqual({ values: { user: 'a@example.com' }, positionals: ['id1'] });
   });
 
+  it('leaves a string option without its value for parseArgs to name', () => {
+    expect(() => parse(['--user'])).toThrow("Option '--user <value>' argument missing");
+  });
+
   it('takes everything after "--" as positionals, as parseArgs does', () => {
     expect(parse(['--', '--yes', '-a'])).toEqual({ values: {}, positionals: ['--yes', '-a'] });
   });
