@@ -8,16 +8,20 @@ import { createTestUser, spaClient } from '../support/fixtures.ts';
 import { buildAuthorization, discoverClient, exchangeCode, oauthErrorOf } from '../support/relying-party.ts';
 import { browserAvailable, launchBrowser } from '../support/real-browser.ts';
 import { openAccountPage, openVisitor, signInOnPage, type Visitor } from '../support/browser-visitor.ts';
+import { atOrigin, startAppLanding } from '../support/app-landing.ts';
 
-const REDIRECT_URI = spaClient.redirect_uris[0];
-const APP_ORIGIN = new URL(REDIRECT_URI).origin;
+const app = await startAppLanding();
+afterAll(() => app.close());
+const appClient = atOrigin(spaClient, app.origin);
+const REDIRECT_URI = appClient.redirect_uris[0]!;
+const APP_ORIGIN = app.origin;
 const IPHONE = {
   userAgent:
     'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
 };
 
 describe.runIf(browserAvailable()).each(databaseTargets())('the account page in a real browser ($name)', (target) => {
-  const server = useTestServer({ target, clients: [spaClient] });
+  const server = useTestServer({ target, clients: [appClient] });
   let browser: Browser;
   const visitors: Visitor[] = [];
 
@@ -64,7 +68,7 @@ describe.runIf(browserAvailable()).each(databaseTargets())('the account page in 
 
   it('removing a connected app revokes its refresh token', async () => {
     const user = await createTestUser(server());
-    const rp = await discoverClient(server(), spaClient);
+    const rp = await discoverClient(server(), appClient);
     const person = await visitor();
     const pending = await buildAuthorization(rp, {
       redirectUri: REDIRECT_URI,

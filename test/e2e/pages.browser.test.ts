@@ -11,9 +11,13 @@ import { buildAuthorization, discoverClient, exchangeCode } from '../support/rel
 import { browserAvailable, launchBrowser } from '../support/real-browser.ts';
 import { focusedElement, openAccountPage, openVisitor, signInOnPage, type Visitor } from '../support/browser-visitor.ts';
 import { auditPage, horizontalOverflow } from '../support/page-audit.ts';
+import { atOrigin, startAppLanding } from '../support/app-landing.ts';
+
+const app = await startAppLanding();
+afterAll(() => app.close());
 
 /** A client with everything a registration can show: name, logo, home page, privacy policy and terms. */
-const photosClient = {
+const photosClient = atOrigin({
   client_id: 'test-photos',
   client_name: 'Photo Album',
   application_type: 'web',
@@ -26,10 +30,10 @@ const photosClient = {
   client_uri: 'https://photos.example.test/',
   policy_uri: 'https://photos.example.test/privacy',
   tos_uri: 'https://photos.example.test/terms',
-} as const satisfies TestClient;
+} as const satisfies TestClient, app.origin);
 
-const REDIRECT_URI = photosClient.redirect_uris[0];
-const APP_ORIGIN = new URL(REDIRECT_URI).origin;
+const REDIRECT_URI = photosClient.redirect_uris[0]!;
+const APP_ORIGIN = app.origin;
 const LOGO = {
   'https://photos.example.test/logo.svg': {
     contentType: 'image/svg+xml',

@@ -7,39 +7,33 @@ import { useTestServer } from '../support/use-test-server.ts';
 import { createTestUser, spaClient, type TestUser } from '../support/fixtures.ts';
 import { buildAuthorization, discoverClient, exchangeCode } from '../support/relying-party.ts';
 import { browserAvailable, launchBrowser } from '../support/real-browser.ts';
+import { openVisitor } from '../support/browser-visitor.ts';
+import { atOrigin, startAppLanding } from '../support/app-landing.ts';
 
-const REDIRECT_URI = spaClient.redirect_uris[0];
+const app = await startAppLanding();
+afterAll(() => app.close());
+const appClient = atOrigin(spaClient, app.origin);
+const REDIRECT_URI = appClient.redirect_uris[0]!;
 
 describe.runIf(browserAvailable()).each(databaseTargets())('sign-in in a real browser ($name)', (target) => {
-  const server = useTestServer({ target, clients: [spaClient] });
+  const server = useTestServer({ target, clients: [appClient] });
   let browser: Browser;
   let rp: client.Configuration;
   let user: TestUser;
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    rp = await discoverClient(server(), spaClient);
+    rp = await discoverClient(server(), appClient);
     user = await createTestUser(server(), { name: 'Grace Hopper' });
   });
   afterAll(async () => {
     await browser?.close();
   });
 
-  /** A fresh browser profile whose visits to the client's callback are captured instead of loaded. */
+  /** A fresh browser profile; its arrivals at the client's redirect_uri are captured. */
   async function newVisitor(): Promise<{ context: BrowserContext; page: Page; callback: Promise<URL>; cspViolations: string[] }> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const cspViolations: string[] = [];
-    page.on('console', (message) => {
-      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
-    });
-    const callback = new Promise<URL>((resolve) => {
-      void context.route(`${new URL(REDIRECT_URI).origin}/**`, async (route) => {
-        resolve(new URL(route.request().url()));
-        await route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the app' });
-      });
-    });
-    return { context, page, callback, cspViolations };
+    const visitor = await openVisitor(browser, { appOrigin: app.origin });
+    return { context: visitor.context, page: visitor.page, callback: visitor.nextArrivalAtApp(), cspViolations: visitor.cspViolations };
   }
 
   it('signs in with labelled fields, shows one message for a wrong password, asks consent, and returns a code', async () => {

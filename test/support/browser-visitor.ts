@@ -2,7 +2,7 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { TestUser } from './fixtures.ts';
 
-/** One browser profile on the hosted pages; visits to the application's origin are answered here, not loaded. */
+/** One browser profile on the hosted pages, and its arrivals at the application's origin (an AppLanding). */
 export interface Visitor {
   context: BrowserContext;
   page: Page;
@@ -28,12 +28,15 @@ export async function openVisitor(
   });
   const arrivals: URL[] = [];
   const waiting: ((url: URL) => void)[] = [];
-  await context.route(`${options.appOrigin}/**`, async (route) => {
-    const url = new URL(route.request().url());
+  // The app's origin is a real server (test/support/app-landing.ts): Playwright does not route a request that a redirect
+  // made (microsoft/playwright#33882), so the redirect to a redirect_uri goes to the network. This context's arrivals
+  // there are read from its request events, which every navigation raises, redirected or not.
+  context.on('request', (request) => {
+    const url = new URL(request.url());
+    if (!request.isNavigationRequest() || url.origin !== options.appOrigin) return;
     const waiter = waiting.shift();
     if (waiter) waiter(url);
     else arrivals.push(url);
-    await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html lang="en"><title>App</title><h1>Back at the app</h1></html>' });
   });
   for (const [url, file] of Object.entries(options.files ?? {})) {
     await context.route(url, (route) => route.fulfill({ status: 200, contentType: file.contentType, body: file.body }));
