@@ -7,9 +7,14 @@ import { useTestServer } from '../support/use-test-server.ts';
 import { createTestUser, spaClient } from '../support/fixtures.ts';
 import { authorizationUrl } from '../support/login-attempts.ts';
 import { browserAvailable, launchBrowser } from '../support/real-browser.ts';
+import { atOrigin, startAppLanding } from '../support/app-landing.ts';
+
+const app = await startAppLanding();
+afterAll(() => app.close());
+const appClient = atOrigin(spaClient, app.origin);
 
 describe.runIf(browserAvailable()).each(databaseTargets())('form_post response mode in a real browser ($name)', (target) => {
-  const server = useTestServer({ target, clients: [spaClient] });
+  const server = useTestServer({ target, clients: [appClient] });
   let browser: Browser;
 
   beforeAll(async () => {
@@ -28,13 +33,13 @@ describe.runIf(browserAvailable()).each(databaseTargets())('form_post response m
       if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
     });
     const posted = new Promise<{ method: string; body: URLSearchParams }>((resolve) => {
-      void context.route(`${new URL(spaClient.redirect_uris[0]).origin}/**`, async (route) => {
+      void context.route(`${app.origin}/**`, async (route) => {
         resolve({ method: route.request().method(), body: new URLSearchParams(route.request().postData() ?? '') });
         await route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the app' });
       });
     });
 
-    await page.goto(authorizationUrl(server(), { response_mode: 'form_post', state: 'form-post-state' }).href);
+    await page.goto(authorizationUrl(server(), { redirect_uri: appClient.redirect_uris[0] ?? '', response_mode: 'form_post', state: 'form-post-state' }).href);
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -16,14 +16,15 @@ import { atOrigin, startAppLanding } from '../support/app-landing.ts';
 const app = await startAppLanding();
 afterAll(() => app.close());
 
-/** A client with everything a registration can show: name, logo, home page, privacy policy and terms. */
+// A client with everything a registration can show: name, logo, home page, privacy policy and terms; its redirect URIs
+// move to the landing server's origin.
 const photosClient = atOrigin({
   client_id: 'test-photos',
   client_name: 'Photo Album',
   application_type: 'web',
   token_endpoint_auth_method: 'none',
-  redirect_uris: ['http://localhost:8080/callback'],
-  post_logout_redirect_uris: ['http://localhost:8080/'],
+  redirect_uris: ['http://localhost/callback'],
+  post_logout_redirect_uris: ['http://localhost/'],
   grant_types: ['authorization_code', 'refresh_token'],
   scope: 'openid profile email offline_access',
   logo_uri: 'https://photos.example.test/logo.svg',

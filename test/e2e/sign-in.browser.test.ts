@@ -33,7 +33,10 @@ describe.runIf(browserAvailable()).each(databaseTargets())('sign-in in a real br
   /** A fresh browser profile; its arrivals at the client's redirect_uri are captured. */
   async function newVisitor(): Promise<{ context: BrowserContext; page: Page; callback: Promise<URL>; cspViolations: string[] }> {
     const visitor = await openVisitor(browser, { appOrigin: app.origin });
-    return { context: visitor.context, page: visitor.page, callback: visitor.nextArrivalAtApp(), cspViolations: visitor.cspViolations };
+    const callback = visitor.nextArrivalAtApp();
+    // Awaited by the test; a test that fails before then must not also leave an unhandled rejection behind.
+    callback.catch(() => undefined);
+    return { context: visitor.context, page: visitor.page, callback, cspViolations: visitor.cspViolations };
   }
 
   it('signs in with labelled fields, shows one message for a wrong password, asks consent, and returns a code', async () => {

@@ -22,6 +22,8 @@ export async function startAppLanding(): Promise<AppLanding> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  // A suite skipped without a browser never closes it; it must not keep the test worker alive.
+  server.unref();
   return {
     origin: `http://localhost:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
