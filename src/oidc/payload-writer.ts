@@ -9,9 +9,9 @@ const SPENT_AT_THE_TOKEN_ENDPOINT = new Set(['AuthorizationCode', 'RefreshToken'
 /**
  * How the adapter's writes reach oidc_payloads. In a request they are deferred and stored together in one statement
  * before the request's next query and before its response (src/db/request-scope.ts, src/oidc/deferred-writes.ts): a
- * refresh then makes two statements instead of four; a grant's revocation runs at once, after them. A consume of a code or refresh token leads its batch, and the
- * tokens after it are stored only if it took effect, so two requests racing to spend one cannot both succeed. Outside
- * a request (the CLI, start-up, sweeps) each write is stored at once.
+ * refresh then makes two statements instead of four; a grant's revocation runs at once, after them. A consume of a
+ * code or refresh token leads its batch, and the tokens after it are stored only if it took effect, so two requests
+ * racing to spend one cannot both succeed. Outside a request (the CLI, start-up, sweeps) each write is stored at once.
  */
 export function createPayloadWriter(queries: OidcPayloadWriteQueries, now: () => Date) {
   const pendingWrites = new WeakMap<RequestScope, OidcPayloadWrite[]>();

@@ -8,6 +8,7 @@ import { createTestUser, spaClient } from '../support/fixtures.ts';
 import { authorizationUrl } from '../support/login-attempts.ts';
 import { browserAvailable, launchBrowser } from '../support/real-browser.ts';
 import { atOrigin, startAppLanding } from '../support/app-landing.ts';
+import { openVisitor } from '../support/browser-visitor.ts';
 
 const app = await startAppLanding();
 afterAll(() => app.close());
@@ -26,30 +27,19 @@ describe.runIf(browserAvailable()).each(databaseTargets())('form_post response m
 
   it('posts the code and state to the redirect_uri, with no CSP violation', async () => {
     const user = await createTestUser(server());
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const cspViolations: string[] = [];
-    page.on('console', (message) => {
-      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
-    });
-    const posted = new Promise<{ method: string; body: URLSearchParams }>((resolve) => {
-      void context.route(`${app.origin}/**`, async (route) => {
-        resolve({ method: route.request().method(), body: new URLSearchParams(route.request().postData() ?? '') });
-        await route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the app' });
-      });
-    });
-
+    const { page, cspViolations, nextRequestToApp, close } = await openVisitor(browser, { appOrigin: app.origin });
     await page.goto(authorizationUrl(server(), { redirect_uri: appClient.redirect_uris[0] ?? '', response_mode: 'form_post', state: 'form-post-state' }).href);
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Allow' }).click();
 
-    const { method, body } = await posted;
-    expect(method).toBe('POST');
+    const posted = await nextRequestToApp();
+    const body = new URLSearchParams(posted.postData() ?? '');
+    expect(posted.method()).toBe('POST');
     expect(body.get('state')).toBe('form-post-state');
     expect(body.get('code')).toEqual(expect.any(String));
     expect(cspViolations).toEqual([]);
-    await context.close();
+    await close();
   });
 });

@@ -1,6 +1,6 @@
 // A person signs in through the real hosted pages in Chromium; openid-client is the relying party.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import * as client from 'openid-client';
 import { databaseTargets } from '../support/database-targets.ts';
 import { useTestServer } from '../support/use-test-server.ts';
@@ -30,17 +30,8 @@ describe.runIf(browserAvailable()).each(databaseTargets())('sign-in in a real br
     await browser?.close();
   });
 
-  /** A fresh browser profile; its arrivals at the client's redirect_uri are captured. */
-  async function newVisitor(): Promise<{ context: BrowserContext; page: Page; callback: Promise<URL>; cspViolations: string[] }> {
-    const visitor = await openVisitor(browser, { appOrigin: app.origin });
-    const callback = visitor.nextArrivalAtApp();
-    // Awaited by the test; a test that fails before then must not also leave an unhandled rejection behind.
-    callback.catch(() => undefined);
-    return { context: visitor.context, page: visitor.page, callback, cspViolations: visitor.cspViolations };
-  }
-
   it('signs in with labelled fields, shows one message for a wrong password, asks consent, and returns a code', async () => {
-    const { context, page, callback, cspViolations } = await newVisitor();
+    const { page, cspViolations, nextArrivalAtApp, close } = await openVisitor(browser, { appOrigin: app.origin });
     const pending = await buildAuthorization(rp, { redirectUri: REDIRECT_URI, scope: 'openid profile email' });
     const response = await page.goto(pending.url.href);
     expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
@@ -56,26 +47,26 @@ describe.runIf(browserAvailable()).each(databaseTargets())('sign-in in a real br
     expect(await page.textContent('body')).toContain('Test SPA');
     await page.getByRole('button', { name: 'Allow' }).click();
 
-    const tokens = await exchangeCode(rp, await callback, pending);
+    const tokens = await exchangeCode(rp, await nextArrivalAtApp(), pending);
     expect(tokens.claims()?.sub).toBe(user.id);
     const userinfo = await client.fetchUserInfo(rp, tokens.access_token, user.id);
     expect(userinfo).toMatchObject({ email: user.email, name: 'Grace Hopper' });
     expect(cspViolations).toEqual([]);
-    await context.close();
+    await close();
   });
 
   it('returns access_denied to the client when the person denies consent', async () => {
     const newcomer = await createTestUser(server());
-    const { context, page, callback } = await newVisitor();
+    const { page, nextArrivalAtApp, close } = await openVisitor(browser, { appOrigin: app.origin });
     const pending = await buildAuthorization(rp, { redirectUri: REDIRECT_URI, scope: 'openid email' });
     await page.goto(pending.url.href);
     await page.getByLabel('Email').fill(newcomer.email);
     await page.getByLabel('Password').fill(newcomer.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Deny' }).click();
-    const returned = await callback;
+    const returned = await nextArrivalAtApp();
     expect(returned.searchParams.get('error')).toBe('access_denied');
     expect(returned.searchParams.get('state')).toBe(pending.state);
-    await context.close();
+    await close();
   });
 });

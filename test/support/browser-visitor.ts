@@ -1,5 +1,5 @@
 // A person in Chromium: one browser context (its own cookies), its page, and what reached the application.
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page, Request } from 'playwright-core';
 import type { TestUser } from './fixtures.ts';
 
 /** One browser profile on the hosted pages, and its arrivals at the application's origin (an AppLanding). */
@@ -8,7 +8,9 @@ export interface Visitor {
   page: Page;
   /** Console messages about Content-Security-Policy violations; a page that keeps to its CSP has none. */
   cspViolations: string[];
-  /** The next URL the browser was sent to at the application (a redirect_uri or a logout target). */
+  /** The next navigation to the application (a redirect_uri, a form_post, a logout target), once its page loaded. */
+  nextRequestToApp(): Promise<Request>;
+  /** The URL of nextRequestToApp(). */
   nextArrivalAtApp(): Promise<URL>;
   close(): Promise<void>;
 }
@@ -26,31 +28,32 @@ export async function openVisitor(
   page.on('console', (message) => {
     if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
   });
-  const arrivals: URL[] = [];
-  const waiting: ((url: URL) => void)[] = [];
+  const arrivals: Request[] = [];
+  const waiting: ((request: Request) => void)[] = [];
   // The app's origin is a real server (test/support/app-landing.ts): Playwright does not route a request that a redirect
   // made (microsoft/playwright#33882), so the redirect to a redirect_uri goes to the network. This context's arrivals
   // there are read from its request events, which every navigation raises, redirected or not.
   context.on('request', (request) => {
-    const url = new URL(request.url());
-    if (!request.isNavigationRequest() || url.origin !== options.appOrigin) return;
+    if (!request.isNavigationRequest() || new URL(request.url()).origin !== options.appOrigin) return;
     const waiter = waiting.shift();
-    if (waiter) waiter(url);
-    else arrivals.push(url);
+    if (waiter) waiter(request);
+    else arrivals.push(request);
   });
   for (const [url, file] of Object.entries(options.files ?? {})) {
     await context.route(url, (route) => route.fulfill({ status: 200, contentType: file.contentType, body: file.body }));
+  }
+  async function nextRequestToApp(): Promise<Request> {
+    const arrived = arrivals.shift() ?? (await new Promise<Request>((resolve) => waiting.push(resolve)));
+    // Let the navigation to the app finish, so the next page.goto does not interrupt it.
+    await page.waitForURL((url) => url.origin === options.appOrigin);
+    return arrived;
   }
   return {
     context,
     page,
     cspViolations,
-    async nextArrivalAtApp() {
-      const arrived = arrivals.shift() ?? (await new Promise<URL>((resolve) => waiting.push(resolve)));
-      // Let the navigation to the app finish, so the next page.goto does not interrupt it.
-      await page.waitForURL((url) => url.origin === options.appOrigin);
-      return arrived;
-    },
+    nextRequestToApp,
+    nextArrivalAtApp: async () => new URL((await nextRequestToApp()).url()),
     close: () => context.close(),
   };
 }

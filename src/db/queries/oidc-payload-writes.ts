@@ -25,8 +25,8 @@ const ONLY_IF_CONSUMED = 'EXISTS (SELECT 1 FROM consumed)';
 
 /**
  * The writes of oidc-provider's adapter to oidc_payloads: a request's deferred writes go in one statement, one commit
- * and one round trip instead of one each; a grant's revocation deletes all its rows. Kept out of the query groups that wait for a request's deferred writes
- * (src/db/queries/index.ts): it is what they wait for.
+ * and one round trip instead of one each; a grant's revocation deletes all its rows. Kept out of the query groups
+ * that wait for a request's deferred writes (src/db/queries/index.ts): it is what they wait for.
  */
 export function createOidcPayloadWriteQueries(knex: Knex) {
   return {
