@@ -17,7 +17,10 @@ export interface LatchkeyInstall {
   configDir: string;
   /** Environment for the server and the CLI; `databaseUrl` replaces the stored one (the round-trip counter). */
   env(overrides?: { databaseUrl?: string; port?: number; workers?: number }): Record<string, string>;
-  /** Node's options for the server: `npm start`'s, less those NODE_OPTIONS sets (the command line would win). */
+  /**
+   * Node's options for the server's command line (cluster workers inherit them): `npm start`'s, each replaced by an
+   * option of the same name in the bench's --node-options, then the rest of those.
+   */
   serverNodeArgs: string[];
   dispose(): void;
 }
@@ -31,11 +34,13 @@ export function createLatchkeyInstall(clients: BenchClients, storage: BenchStora
   writeFileSync(path.join(configDir, 'clients.yaml'), stringify(clientRegistry(clients)));
   // A Postgres deployment must bring the key that encrypts its stored signing keys; this one lives as long as the run.
   const keyEncryptionKey = randomBytes(32).toString('base64');
+  // On the command line rather than in NODE_OPTIONS, which refuses most of V8's options (--heap-growing-percent...).
+  const chosenOptions = (nodeOptions ?? '').split(/\s+/).filter(Boolean);
   const optionName = (option: string) => (option.split('=')[0] ?? option).replaceAll('_', '-');
-  const chosenInNodeOptions = new Set((nodeOptions ?? '').split(/\s+/).map(optionName));
+  const chosenNames = new Set(chosenOptions.map(optionName));
   return {
     configDir,
-    serverNodeArgs: startScriptNodeOptions().filter((option) => !chosenInNodeOptions.has(optionName(option))),
+    serverNodeArgs: [...startScriptNodeOptions().filter((option) => !chosenNames.has(optionName(option))), ...chosenOptions],
     env(overrides = {}) {
       const env: Record<string, string> = {
         LATCHKEY_CONFIG_DIR: configDir,
@@ -49,7 +54,6 @@ export function createLatchkeyInstall(clients: BenchClients, storage: BenchStora
         env['ISSUER'] = `http://127.0.0.1:${overrides.port}`;
       }
       if (overrides.workers !== undefined) env['LATCHKEY_WORKERS'] = String(overrides.workers);
-      if (nodeOptions) env['NODE_OPTIONS'] = nodeOptions;
       return env;
     },
     dispose() {

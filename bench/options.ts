@@ -20,7 +20,10 @@ export interface BenchOptions {
   baseline: boolean;
   /** Run the Latchkey server under `node --cpu-prof`, profiles into bench/results/profiles. */
   cpuProf: boolean;
-  /** NODE_OPTIONS for every Latchkey process (not the baseline), e.g. `--max-semi-space-size=4`. */
+  /**
+   * Node's options for the Latchkey server (not the baseline), on its command line so that V8's options work too,
+   * e.g. `--max-semi-space-size=4 --heap-growing-percent=100`.
+   */
   nodeOptions: string | undefined;
 }
 
@@ -35,8 +38,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --ops a,b           only these operations (${OPERATION_NAMES.join(', ')})
   --no-baseline       skip the oidc-provider baseline
   --cpu-prof          profile the Latchkey server (node --cpu-prof, wall-clock) into bench/results/profiles
-  --node-options=…    NODE_OPTIONS for Latchkey's processes (not the baseline's), replacing the same option of
-                      \`npm start\`'s: --node-options='--max-semi-space-size=4'
+  --node-options=…    node's options for the Latchkey server (not the baseline), on its command line (V8's options
+                      too, which NODE_OPTIONS refuses), replacing the same option of \`npm start\`'s:
+                      --node-options='--max-semi-space-size=4 --heap-growing-percent=100'
 
 DATABASE_URL names the Postgres server (default postgres://postgres@127.0.0.1:5432/postgres); the bench creates a
 database latchkey_bench_<random> on it and drops it afterwards.`;

@@ -15,7 +15,6 @@ export function renderMarkdown(results: BenchResults): string {
       `${settings.database === 'postgres' ? `PostgreSQL ${machine.postgres ?? '?'}` : 'embedded PGlite'}; ` +
       (settings.smoke ? 'smoke run (two of each operation, one user)' : `${settings.durationSeconds} s per operation, ${settings.concurrency} concurrent users`) +
       `; Latchkey as \`node ${[...settings.serverNodeArgs, 'src/main.ts'].join(' ')}\`` +
-      (settings.nodeOptions ? ` with NODE_OPTIONS=${settings.nodeOptions}` : '') +
       `; load average at start ${machine.loadAverage.map((value) => value.toFixed(1)).join(' ')}.`,
     '',
     '| operation | ops/s | p50 | p95 | p99 | errors | CPU/op (server + db) | baseline CPU/op | ratio | db round trips/op |',

@@ -23,8 +23,9 @@ export interface BenchResults {
     concurrency: number;
     database: 'postgres' | 'embedded';
     smoke: boolean;
-    /** Node's command-line options for Latchkey's server (`npm start`'s, less those nodeOptions sets). */
+    /** Node's command-line options for Latchkey's server: `npm start`'s, with nodeOptions in place of the same ones. */
     serverNodeArgs: string[];
+    /** The bench's --node-options, as given. */
     nodeOptions: string | undefined;
   };
   argon2: Omit<Argon2Cost, 'hash'>;
