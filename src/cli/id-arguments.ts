@@ -12,7 +12,8 @@ export function idsAsPositionals(args: readonly string[], options: Readonly<Reco
       positionals.push(...args.slice(index + 1));
       break;
     }
-    const option = arg.startsWith('--') ? options[arg.slice(2).split('=')[0] ?? ''] : undefined;
+    const name = arg.startsWith('--') ? (arg.slice(2).split('=')[0] ?? '') : '';
+    const option = Object.hasOwn(options, name) ? options[name] : undefined;
     if (option === undefined) {
       positionals.push(arg);
       continue;

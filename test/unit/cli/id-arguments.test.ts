@@ -11,6 +11,11 @@ describe('idsAsPositionals', () => {
     expect(parse(['--yes', '--x7Rf'])).toEqual({ values: { yes: true }, positionals: ['--x7Rf'] });
   });
 
+  it('knows only the options it is given, not the names every object inherits', () => {
+    expect(parse(['--constructor'])).toEqual({ values: {}, positionals: ['--constructor'] });
+    expect(parse(['--toString', '--yes'])).toEqual({ values: { yes: true }, positionals: ['--toString'] });
+  });
+
   it('keeps the value of a string option, in both spellings, even when the value starts with "-"', () => {
     expect(parse(['--user', '-odd@example.com'])).toEqual({ values: { user: '-odd@example.com' }, positionals: [] });
     expect(parse(['--user=a@example.com', 'id1'])).toEqual({ values: { user: 'a@example.com' }, positionals: ['id1'] });
